@@ -1,0 +1,74 @@
+# pg_woocommerce — PGXS build of the extension, plus the project's entry points:
+#   make demo     install packages, build, start a private cluster, deploy, show it working
+#   make test     the same on a throwaway cluster, then every test suite
+#   make bench    benchmarks, each against the plain-SQL way of doing the same work
+# Nothing here needs a running server except demo/test/bench, which start their own.
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+
+EXTENSION_NAME = pg_woocommerce
+EXT_VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" extension/$(EXTENSION_NAME).control)
+
+MODULE_big = $(EXTENSION_NAME)
+CORE_SRCS = $(wildcard extension/core/*.cpp)
+GLUE_SRCS = $(wildcard extension/pg/*.cpp)
+OBJS = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
+
+# Control file and SQL scripts live in subdirectories, so install them as DATA
+# into the extension directory rather than through EXTENSION.
+MODULEDIR = extension
+DATA = extension/$(EXTENSION_NAME).control $(wildcard sql/$(EXTENSION_NAME)--*.sql)
+DATA_built = build/sql/$(EXTENSION_NAME)--$(EXT_VERSION).sql
+EXTRA_CLEAN = build/sql
+
+PG_CPPFLAGS = -Iextension
+PG_CXXFLAGS = -std=c++17 -Wno-register -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+SHLIB_LINK = -lcrypto -lstdc++
+
+# Debian's PGXS would also emit LLVM bitcode with clang, without PG_CXXFLAGS.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+all install:
+	@echo "PostgreSQL server headers (PGXS) not found: run 'make deps' (or 'make demo' / 'make test')" >&2; exit 1
+endif
+
+# PostgreSQL headers are not C++-clean; treat them as system headers.
+override CPPFLAGS := $(patsubst -I%,-isystem %,$(filter -I$(includedir_server)%,$(CPPFLAGS))) $(filter-out -I$(includedir_server)%,$(CPPFLAGS))
+
+# The current version's script is the full script in sql/; older versions are frozen files.
+build/sql/$(EXTENSION_NAME)--$(EXT_VERSION).sql: sql/$(EXTENSION_NAME).sql extension/$(EXTENSION_NAME).control
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+.PHONY: deps unit demo demo-stop test bench
+deps:
+	scripts/deps.sh
+
+# GoogleTest suite of the PostgreSQL-free core.
+unit:
+	cmake -S . -B build/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build/cmake -j2
+	cd build/cmake && ctest --output-on-failure --no-tests=error
+
+demo: deps
+	$(MAKE) all
+	$(MAKE) install
+	scripts/demo.sh
+
+demo-stop:
+	scripts/cluster.sh stop demo
+
+test: deps
+	$(MAKE) all
+	$(MAKE) install
+	scripts/test.sh
+
+bench: deps
+	$(MAKE) all
+	$(MAKE) install
+	$(MAKE) unit
+	scripts/bench.sh

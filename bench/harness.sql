@@ -1,0 +1,27 @@
+-- Benchmark harness: best-of-N wall time of a statement, measured in the server.
+CREATE SCHEMA IF NOT EXISTS bench;
+
+CREATE OR REPLACE FUNCTION bench.time_ms(stmt text, runs int DEFAULT 3) RETURNS numeric
+LANGUAGE plpgsql AS $$
+DECLARE
+    best numeric;
+    t0 timestamptz;
+    ms numeric;
+BEGIN
+    FOR i IN 1..runs LOOP
+        t0 := clock_timestamp();
+        EXECUTE stmt;
+        ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+        best := least(best, ms);
+    END LOOP;
+    RETURN round(best, 1);
+END $$;
+
+-- One result line per measured contender, printed at the end of a section.
+CREATE TABLE IF NOT EXISTS bench.results (
+    section  text,
+    label    text,
+    ms       numeric,
+    baseline boolean DEFAULT false,
+    ord      serial
+);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# make bench: each hot function side by side with the plain-SQL way of doing the
+# same work, on one private cluster, printing times and ratios.
+# Benchmarks are not tests: nothing here asserts a time.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+use_cluster bench
+trap '"$ROOT/scripts/cluster.sh" stop bench >/dev/null' EXIT
+fresh_db woo_bench
+sq deploy "$(sqitch_target woo_bench)" >/dev/null
+
+run() { psql -X -q -v ON_ERROR_STOP=1 -d woo_bench "$@"; }
+run -f "$ROOT/bench/harness.sql"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(psql -X -qAt -d woo_bench -c 'SHOW server_version')"
+for f in "$ROOT"/bench/[a-z]*.sql; do
+  [ "$(basename "$f")" = harness.sql ] && continue
+  echo "running $(basename "$f") ..."
+  run -f "$f"
+done
+
+# Each section's times, and each contender's speed-up over that section's baseline (the plain-SQL way).
+run -c "
+SELECT r.section, r.label, r.ms AS best_of_3_ms,
+       CASE WHEN r.baseline THEN 'baseline'
+            ELSE to_char(b.ms / nullif(r.ms, 0), 'FM990.00') || 'x' END AS speedup_vs_baseline
+  FROM bench.results r
+  LEFT JOIN bench.results b ON b.section = r.section AND b.baseline
+ ORDER BY r.ord"
