@@ -1,0 +1,4 @@
+-- Revert pg_woocommerce:categories from pg
+BEGIN;
+DROP TABLE public.categories;
+COMMIT;

@@ -1,0 +1,4 @@
+-- Revert pg_woocommerce:conversations from pg
+BEGIN;
+DROP TABLE public.conversations;
+COMMIT;

@@ -1,0 +1,4 @@
+-- Revert pg_woocommerce:orders from pg
+BEGIN;
+DROP TABLE public.orders;
+COMMIT;

@@ -1,0 +1,4 @@
+-- Revert pg_woocommerce:products from pg
+BEGIN;
+DROP TABLE public.products;
+COMMIT;

@@ -1,0 +1,4 @@
+-- Revert pg_woocommerce:stores from pg
+BEGIN;
+DROP TABLE public.stores;
+COMMIT;

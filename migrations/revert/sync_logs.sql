@@ -1,0 +1,4 @@
+-- Revert pg_woocommerce:sync_logs from pg
+BEGIN;
+DROP TABLE public.sync_logs;
+COMMIT;
