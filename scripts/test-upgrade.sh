@@ -12,17 +12,18 @@ mapfile -t versions < <( { echo 1.0; ls "$ROOT"/sql/pg_woocommerce--*--*.sql 2>/
   sed -E 's/.*--([0-9.]+)--([0-9.]+)\.sql$/\2/'; } | sort -uV)
 [ "${versions[-1]}" = "$latest" ] || { echo "upgrade chain ends at ${versions[-1]}, control says $latest" >&2; exit 1; }
 
-# One line per extension member: identity plus a digest of its definition.
+# One line per extension member: identity plus a digest of its definition
+# (function text, privileges as a sorted list with defaults made explicit, comment).
 SNAPSHOT="SELECT pg_describe_object(d.classid, d.objid, d.objsubid) || ' ' || md5(coalesce(
     CASE d.classid
-      WHEN 'pg_proc'::regclass THEN (SELECT pg_get_functiondef(p.oid) || coalesce(p.proacl::text, '') ||
+      WHEN 'pg_proc'::regclass THEN (SELECT pg_get_functiondef(p.oid) || (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(coalesce(p.proacl, acldefault('f', p.proowner))) x) ||
                                             coalesce(obj_description(p.oid, 'pg_proc'), '') FROM pg_proc p WHERE p.oid = d.objid)
-      WHEN 'pg_class'::regclass THEN (SELECT c.relkind::text || coalesce(c.relacl::text, '') || coalesce(string_agg(
+      WHEN 'pg_class'::regclass THEN (SELECT c.relkind::text || (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(coalesce(c.relacl, acldefault('r', c.relowner))) x) || coalesce(string_agg(
                                             a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ',' ORDER BY a.attnum), '')
                                         FROM pg_class c LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                                        WHERE c.oid = d.objid GROUP BY c.oid)
       WHEN 'pg_type'::regclass THEN (SELECT format_type(d.objid, NULL))
-      WHEN 'pg_namespace'::regclass THEN (SELECT coalesce(n.nspacl::text, '') || coalesce(obj_description(n.oid, 'pg_namespace'), '')
+      WHEN 'pg_namespace'::regclass THEN (SELECT (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(coalesce(n.nspacl, acldefault('n', n.nspowner))) x) || coalesce(obj_description(n.oid, 'pg_namespace'), '')
                                             FROM pg_namespace n WHERE n.oid = d.objid)
     END, ''))
   FROM pg_depend d JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid

@@ -1,4 +1,6 @@
 // Library entry points: the module magic block and _PG_init.
+#include "pg/tenant.hpp"
+
 extern "C" {
 #include "postgres.h"
 
@@ -9,4 +11,5 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
-void _PG_init(void) {}
+// Runs at server start when preloaded (the supported set-up), else at first use.
+void _PG_init(void) { woo::pg::define_tenant_gucs(); }
