@@ -26,7 +26,7 @@ unit_tests() {
 deploy_test_db() {
   fresh_db woo_test &&
     psql -X -q -v ON_ERROR_STOP=1 -d woo_test \
-      -c 'CREATE SCHEMA tap' -c 'CREATE EXTENSION pgtap SCHEMA tap' \
+      -c 'CREATE SCHEMA tap' -c 'CREATE EXTENSION pgtap SCHEMA tap' -c 'GRANT USAGE ON SCHEMA tap TO PUBLIC' \
       -c 'ALTER DATABASE woo_test SET search_path = "$user", public, tap' &&
     sq deploy --verify "$(sqitch_target woo_test)" &&
     sq verify "$(sqitch_target woo_test)"

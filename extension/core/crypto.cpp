@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <openssl/err.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <string>
@@ -53,6 +54,31 @@ void hex_encode(const unsigned char *in, std::size_t len, char *out) noexcept {
         out[2 * i] = kHex[in[i] >> 4];
         out[2 * i + 1] = kHex[in[i] & 0x0f];
     }
+}
+
+}  // namespace woo::core
+
+namespace woo::core {
+
+std::string webhook_signature(std::string_view body, std::string_view secret) {
+    unsigned char mac[32];
+    size_t mac_len = 0;
+    if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
+                  reinterpret_cast<const unsigned char *>(body.data()), body.size(), mac, sizeof mac, &mac_len) == nullptr ||
+        mac_len != sizeof mac)
+        throw_openssl("HMAC-SHA256");
+    unsigned char b64[45];
+    const int n = EVP_EncodeBlock(b64, mac, sizeof mac);  // 44 characters, NUL-terminated
+    return std::string(reinterpret_cast<char *>(b64), static_cast<size_t>(n));
+}
+
+bool verify_webhook_signature(std::string_view body, std::string_view signature, std::string_view secret) {
+    auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; };
+    while (!signature.empty() && is_space(signature.front())) signature.remove_prefix(1);
+    while (!signature.empty() && is_space(signature.back())) signature.remove_suffix(1);
+    const std::string expected = webhook_signature(body, secret);
+    if (signature.size() != expected.size()) return false;  // the length (44) is public
+    return CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) == 0;
 }
 
 }  // namespace woo::core

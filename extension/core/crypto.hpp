@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <string_view>
 
 typedef struct evp_md_st EVP_MD;
 typedef struct evp_md_ctx_st EVP_MD_CTX;
@@ -28,5 +30,18 @@ private:
 
 // Lowercase hex of `len` bytes into out[0 .. 2*len-1] (not NUL-terminated).
 void hex_encode(const unsigned char *in, std::size_t len, char *out) noexcept;
+
+}  // namespace woo::core
+
+namespace woo::core {
+
+// WooCommerce webhook check: `signature` (the X-WC-Webhook-Signature header)
+// must be the base64 HMAC-SHA256 of the raw `body` under `secret`. Surrounding
+// ASCII whitespace of the signature is ignored; the comparison is constant-time.
+// Throws woo::core::Error only if OpenSSL fails.
+bool verify_webhook_signature(std::string_view body, std::string_view signature, std::string_view secret);
+
+// Base64 (standard alphabet, padded) of HMAC-SHA256(secret, body).
+std::string webhook_signature(std::string_view body, std::string_view secret);
 
 }  // namespace woo::core

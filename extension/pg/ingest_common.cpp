@@ -1,0 +1,503 @@
+#include "pg/ingest_common.hpp"
+
+#include "pg/tenant.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+}
+
+#include "core/crypto.hpp"
+#include "core/email.hpp"
+#include "core/values.hpp"
+
+#include <cstring>
+#include <string_view>
+
+namespace woo::pg::ingest {
+namespace {
+
+constexpr int32 kMoneyTypmod = ((12 << 16) | 2) + VARHDRSZ;  // numeric(12,2)
+
+// Core calls that may throw are wrapped here: no C++ exception may cross a
+// PG_TRY frame (parse_guarded runs record parsing inside one).
+bool sha256_noexcept(const void *data, size_t len, unsigned char out[32]) noexcept {
+    try {
+        woo::core::Sha256::instance().digest(data, len, out);
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+bool hash_email_noexcept(std::string_view in, char *scratch, char hex[64], bool *failed) noexcept {
+    try {
+        return woo::core::hash_email(in, false, scratch, hex);
+    } catch (...) {
+        *failed = true;
+        return false;
+    }
+}
+
+// "orders[3] (id 1205)" or "orders[3]" when the id is unknown.
+const char *record_name(const char *resource, int index, int64_t wc_id) {
+    return wc_id > 0 ? psprintf("%s[%d] (id " INT64_FORMAT ")", resource, index, wc_id)
+                     : psprintf("%s[%d]", resource, index);
+}
+
+// The resource of the call in progress, for messages (one call at a time per backend).
+const char *current_resource = "records";
+
+const char *rname(const Record *r) { return record_name(current_resource, r->index, r->wc_id); }
+
+// A scalar's text for messages (never used for e-mail fields).
+const char *value_for_message(JsonbValue *v) {
+    switch (v->type) {
+        case jbvString: {
+            const int len = v->val.string.len > 60 ? 60 : v->val.string.len;
+            return psprintf("\"%.*s%s\"", len, v->val.string.val, v->val.string.len > 60 ? "..." : "");
+        }
+        case jbvNumeric:
+            return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+        case jbvBool:
+            return v->val.boolean ? "true" : "false";
+        case jbvNull:
+            return "null";
+        default:
+            return "a JSON container";
+    }
+}
+
+[[noreturn]] void bad_field(const Record *r, const char *path, const char *key, int sqlerrcode, const char *what) {
+    ereport(ERROR, (errcode(sqlerrcode), errmsg("%s: %s%s %s", rname(r), path, key, what)));
+    pg_unreachable();
+}
+
+// Calls a type input function; re-raises its ERROR prefixed with record and field.
+Datum input_call(const Record *r, const char *path, const char *key, PGFunction fn, const char *str, int32 typmod) {
+    MemoryContext cxt = CurrentMemoryContext;
+    volatile Datum result = (Datum)0;
+    ErrorData *volatile edata = nullptr;
+    PG_TRY();
+    {
+        result = DirectFunctionCall3(fn, CStringGetDatum(str), ObjectIdGetDatum(InvalidOid), Int32GetDatum(typmod));
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(cxt);
+        edata = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    if (edata != nullptr)
+        ereport(ERROR, (errcode(edata->sqlerrcode), errmsg("%s: %s%s \"%s\": %s", rname(r), path, key, str, edata->message)));
+    return result;
+}
+
+char *string_of(JsonbValue *v) { return pnstrdup(v->val.string.val, v->val.string.len); }
+
+// ---- rejects --------------------------------------------------------------------
+
+// Rebuilds a jsonb value with every string that holds an e-mail address
+// replaced by "sha256:" + its hash: rejected payloads keep no plaintext e-mail.
+Jsonb *redact_emails(Jsonb *in) {
+    JsonbParseState *state = nullptr;
+    JsonbIterator *it = JsonbIteratorInit(&in->root);
+    JsonbValue v;
+    JsonbIteratorToken tok;
+    JsonbValue *res = nullptr;
+    while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE) {
+        if ((tok == WJB_VALUE || tok == WJB_ELEM) && v.type == jbvString &&
+            woo::core::contains_email(std::string_view(v.val.string.val, v.val.string.len))) {
+            char *scratch = static_cast<char *>(palloc(v.val.string.len + 1));
+            char hex[64];
+            bool failed = false;
+            const bool has = hash_email_noexcept(std::string_view(v.val.string.val, v.val.string.len), scratch, hex, &failed);
+            if (failed) ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SHA-256 failed")));
+            char *replacement = has ? psprintf("sha256:%.64s", hex) : pstrdup("");
+            v.val.string.val = replacement;
+            v.val.string.len = strlen(replacement);
+        }
+        res = pushJsonbValue(&state, tok, tok < WJB_BEGIN_ARRAY ? &v : nullptr);
+    }
+    return JsonbValueToJsonb(res);
+}
+
+Statement reject_insert = {
+    "INSERT INTO woo.ingest_rejects (store_id, resource, wc_id, payload, error, sqlstate) "
+    "VALUES ($1, $2, $3, $4, $5, $6)",
+    6, {UUIDOID, TEXTOID, INT8OID, JSONBOID, TEXTOID, TEXTOID}, nullptr};
+
+void store_reject(const Call *call, const Record *rec, Jsonb *payload, int sqlerrcode, const char *message) {
+    Datum values[6] = {call->store_id, PointerGetDatum(text_of(call->resource)), Int64GetDatum(rec->wc_id),
+                       JsonbPGetDatum(redact_emails(payload)), PointerGetDatum(text_of(message)),
+                       PointerGetDatum(text_of(unpack_sql_state(sqlerrcode)))};
+    const char nulls[7] = {' ', ' ', rec->wc_id > 0 ? ' ' : 'n', ' ', ' ', ' ', '\0'};
+    run(&reject_insert, values, nulls);
+}
+
+// The jsonb of one payload element on its own.
+Jsonb *element_jsonb(Jsonb *payload, int i) {
+    if (!JB_ROOT_IS_ARRAY(payload)) return payload;
+    JsonbValue *v = getIthJsonbValueFromContainer(&payload->root, i);
+    return JsonbValueToJsonb(v);
+}
+
+int compare_records(const void *a, const void *b) {
+    const auto *x = static_cast<const Record *>(a);
+    const auto *y = static_cast<const Record *>(b);
+    if (x->wc_id != y->wc_id) return x->wc_id < y->wc_id ? -1 : 1;
+    return x->index < y->index ? -1 : (x->index > y->index ? 1 : 0);
+}
+
+}  // namespace
+
+// ---- the call ------------------------------------------------------------------
+
+Datum counts_datum(FunctionCallInfo fcinfo, const Counts &c) {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "woo.upsert_result expected as the return type");
+    desc = BlessTupleDesc(desc);
+    Datum values[6] = {Int32GetDatum(c.inserted), Int32GetDatum(c.updated), Int32GetDatum(c.unchanged),
+                       Int32GetDatum(c.skipped_stale), Int32GetDatum(c.deleted), Int32GetDatum(c.rejected)};
+    bool nulls[6] = {false, false, false, false, false, false};
+    return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+}
+
+static Statement store_timezone = {
+    "SELECT coalesce(settings->>'timezone', 'UTC') FROM public.stores WHERE id = $1", 1, {UUIDOID}, nullptr};
+
+void begin_call(Call *call, const char *resource, Datum store_id, bool strict) {
+    call->resource = resource;
+    call->store_id = store_id;
+    call->strict = strict;
+    current_resource = resource;
+
+    const pg_uuid_t bound = woo::pg::bound_store_or_error();
+    if (std::memcmp(&bound, DatumGetUUIDP(store_id), sizeof bound) != 0)
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("store_id %s is not the store bound to this transaction",
+                               DatumGetCString(DirectFunctionCall1(uuid_out, store_id))),
+                        errhint("Bind it first: SET LOCAL woo.store_id = '<store uuid>'.")));
+
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    Datum values[1] = {store_id};
+    run(&store_timezone, values, " ");
+    if (SPI_processed != 1)
+        ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+                        errmsg("store %s does not exist", DatumGetCString(DirectFunctionCall1(uuid_out, store_id)))));
+    call->timezone = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+    // Validate the zone once, with a message that says where it comes from.
+    MemoryContext cxt = CurrentMemoryContext;
+    ErrorData *volatile edata = nullptr;
+    PG_TRY();
+    { (void)DirectFunctionCall2(timestamp_zone, PointerGetDatum(text_of(call->timezone)), TimestampGetDatum(0)); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(cxt);
+        edata = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    if (edata != nullptr)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("stores.settings->>'timezone' of store %s: %s",
+                               DatumGetCString(DirectFunctionCall1(uuid_out, store_id)), edata->message)));
+}
+
+void finish_call() { SPI_finish(); }
+
+// ---- records -------------------------------------------------------------------
+
+int payload_length(Jsonb *payload) {
+    if (JB_ROOT_IS_SCALAR(payload))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("payload must be a JSON object or an array of objects, not a scalar")));
+    return JB_ROOT_IS_ARRAY(payload) ? static_cast<int>(JB_ROOT_COUNT(payload)) : 1;
+}
+
+JsonbContainer *payload_object(Jsonb *payload, int i, bool *is_object) {
+    if (!JB_ROOT_IS_ARRAY(payload)) {
+        *is_object = true;
+        return &payload->root;
+    }
+    JsonbValue *v = getIthJsonbValueFromContainer(&payload->root, i);
+    *is_object = v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
+    return *is_object ? v->val.binary.data : nullptr;
+}
+
+Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *counts) {
+    const int n = payload_length(payload);
+    auto *records = static_cast<Record *>(palloc0(sizeof(Record) * (n > 0 ? n : 1)));
+    int kept = 0;
+    for (int i = 0; i < n; ++i) {
+        CHECK_FOR_INTERRUPTS();
+        bool is_object;
+        Record *rec = &records[kept];
+        rec->index = i;
+        rec->wc_id = 0;
+        rec->obj = payload_object(payload, i, &is_object);
+        rec->standalone = element_jsonb(payload, i);
+        const char *problem = nullptr;
+        int code = ERRCODE_INVALID_PARAMETER_VALUE;
+        if (!is_object) {
+            problem = "is not a JSON object";
+        } else {
+            JsonbValue v;
+            if (!field(rec->obj, "id", &v)) {
+                problem = "id is required";
+            } else {
+                std::optional<int64_t> id;
+                if (v.type == jbvNumeric)
+                    id = woo::core::parse_integer(value_for_message(&v), 1, PG_INT32_MAX);
+                if (!id) {
+                    problem = psprintf("id %s is not a WooCommerce id (a positive integer)", value_for_message(&v));
+                    code = ERRCODE_INVALID_TEXT_REPRESENTATION;
+                } else {
+                    rec->wc_id = *id;
+                }
+            }
+        }
+        if (problem == nullptr) {
+            ++kept;
+            continue;
+        }
+        const char *message = psprintf("%s: %s", record_name(call->resource, i, 0), problem);
+        if (call->strict) ereport(ERROR, (errcode(code), errmsg("%s", message)));
+        store_reject(call, rec, rec->standalone, code, message);
+        ++counts->rejected;
+    }
+    qsort(records, kept, sizeof(Record), compare_records);
+    *n_out = kept;
+    return records;
+}
+
+bool parse_guarded(const Call *call, const Record *rec, void (*parse)(const Call *, const Record *, void *), void *out,
+                   Counts *counts) {
+    if (call->strict) {  // nothing to catch: the ERROR is the answer
+        parse(call, rec, out);
+        return true;
+    }
+    MemoryContext cxt = CurrentMemoryContext;
+    ErrorData *volatile edata = nullptr;
+    PG_TRY();
+    { parse(call, rec, out); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(cxt);
+        edata = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    if (edata == nullptr) return true;
+    store_reject(call, rec, rec->standalone, edata->sqlerrcode, edata->message);
+    ++counts->rejected;
+    return false;
+}
+
+// ---- field readers ----------------------------------------------------------------
+
+bool field(JsonbContainer *obj, const char *key, JsonbValue *out) {
+    JsonbValue *v = getKeyJsonValueFromContainer(obj, key, strlen(key), out);
+    return v != nullptr && v->type != jbvNull;
+}
+
+JsonbContainer *nested_object(const Record *r, JsonbContainer *obj, const char *key) {
+    JsonbValue v;
+    if (!field(obj, key, &v)) return nullptr;
+    if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+        bad_field(r, "", key, ERRCODE_INVALID_PARAMETER_VALUE, "must be a JSON object");
+    return v.val.binary.data;
+}
+
+JsonbContainer *nested_array(const Record *r, JsonbContainer *obj, const char *key, int *n) {
+    JsonbValue v;
+    *n = 0;
+    if (!field(obj, key, &v)) return nullptr;
+    if (v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data))
+        bad_field(r, "", key, ERRCODE_INVALID_PARAMETER_VALUE, "must be a JSON array");
+    *n = static_cast<int>(JsonContainerSize(v.val.binary.data));
+    return v.val.binary.data;
+}
+
+void missing(const Record *r, const char *path, const char *key) {
+    bad_field(r, path, key, ERRCODE_INVALID_PARAMETER_VALUE, "is required");
+}
+
+bool read_int(const Record *r, const char *path, JsonbContainer *obj, const char *key, int64_t min, int64_t max,
+              int64_t *out) {
+    JsonbValue v;
+    if (!field(obj, key, &v)) return false;
+    std::optional<int64_t> value;
+    if (v.type == jbvNumeric)
+        value = woo::core::parse_integer(value_for_message(&v), min, max);
+    else if (v.type == jbvString)  // PHP sometimes quotes numbers
+        value = woo::core::parse_integer(std::string_view(v.val.string.val, v.val.string.len), min, max);
+    if (!value)
+        bad_field(r, path, key, ERRCODE_INVALID_TEXT_REPRESENTATION,
+                  psprintf("%s is not an integer between " INT64_FORMAT " and " INT64_FORMAT, value_for_message(&v), min, max));
+    *out = *value;
+    return true;
+}
+
+bool read_money(const Record *r, const char *path, JsonbContainer *obj, const char *key, Datum *out) {
+    return read_decimal(r, path, obj, key, kMoneyTypmod, out);
+}
+
+bool read_decimal(const Record *r, const char *path, JsonbContainer *obj, const char *key, int32 typmod, Datum *out) {
+    JsonbValue v;
+    if (!field(obj, key, &v)) return false;
+    if (v.type == jbvNumeric) {
+        MemoryContext cxt = CurrentMemoryContext;
+        ErrorData *volatile edata = nullptr;
+        PG_TRY();
+        { *out = DirectFunctionCall2(numeric, NumericGetDatum(v.val.numeric), Int32GetDatum(typmod)); }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(cxt);
+            edata = CopyErrorData();
+            FlushErrorState();
+        }
+        PG_END_TRY();
+        if (edata != nullptr) bad_field(r, path, key, edata->sqlerrcode, edata->message);
+        return true;
+    }
+    if (v.type != jbvString)
+        bad_field(r, path, key, ERRCODE_INVALID_TEXT_REPRESENTATION, psprintf("%s is not a number", value_for_message(&v)));
+    switch (woo::core::classify_money(std::string_view(v.val.string.val, v.val.string.len))) {
+        case woo::core::MoneyKind::Empty:
+            return false;
+        case woo::core::MoneyKind::Invalid:
+            bad_field(r, path, key, ERRCODE_INVALID_TEXT_REPRESENTATION, psprintf("%s is not a number", value_for_message(&v)));
+        case woo::core::MoneyKind::Value:
+            break;
+    }
+    *out = input_call(r, path, key, numeric_in, string_of(&v), typmod);
+    return true;
+}
+
+bool read_datetime(const Call *call, const Record *r, JsonbContainer *obj, const char *key, const char *key_gmt,
+                   Datum *out) {
+    JsonbValue v;
+    const bool gmt = key_gmt != nullptr && field(obj, key_gmt, &v);
+    if (!gmt && !field(obj, key, &v)) return false;
+    const char *name = gmt ? key_gmt : key;
+    if (v.type != jbvString)
+        bad_field(r, "", name, ERRCODE_INVALID_DATETIME_FORMAT, psprintf("%s is not a date", value_for_message(&v)));
+    if (v.val.string.len == 0) return false;
+    if (!woo::core::is_wc_datetime(std::string_view(v.val.string.val, v.val.string.len)))
+        bad_field(r, "", name, ERRCODE_INVALID_DATETIME_FORMAT,
+                  psprintf("%s is not a date (YYYY-MM-DDTHH:MM:SS)", value_for_message(&v)));
+    const Datum ts = input_call(r, "", name, timestamp_in, string_of(&v), -1);
+    // *_gmt: the wall-clock value is UTC, which is how timestamptz is stored.
+    *out = gmt ? ts : DirectFunctionCall2(timestamp_zone, PointerGetDatum(text_of(call->timezone)), ts);
+    return true;
+}
+
+text *read_text(const Record *r, const char *path, JsonbContainer *obj, const char *key, int max_chars, bool html) {
+    JsonbValue v;
+    if (!field(obj, key, &v)) return nullptr;
+    return element_text(r, psprintf("%s%s", path, key), &v, max_chars, html);
+}
+
+text *element_text(const Record *r, const char *name, JsonbValue *v, int max_chars, bool html) {
+    const char *data;
+    int len;
+    if (v->type == jbvString) {
+        data = v->val.string.val;
+        len = v->val.string.len;
+    } else if (v->type == jbvNumeric) {  // e.g. a numeric SKU
+        data = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+        len = static_cast<int>(strlen(data));
+    } else {
+        bad_field(r, "", name, ERRCODE_INVALID_PARAMETER_VALUE, psprintf("%s is not a string", value_for_message(v)));
+    }
+    text *t = static_cast<text *>(palloc(VARHDRSZ + len));
+    const size_t n = html ? woo::core::decode_html_entities(std::string_view(data, len), VARDATA(t))
+                          : (memcpy(VARDATA(t), data, len), static_cast<size_t>(len));
+    SET_VARSIZE(t, VARHDRSZ + n);
+    if (max_chars > 0 && pg_mbstrlen_with_len(VARDATA(t), static_cast<int>(n)) > max_chars)
+        bad_field(r, "", name, ERRCODE_STRING_DATA_RIGHT_TRUNCATION, psprintf("is longer than %d characters", max_chars));
+    return t;
+}
+
+text *email_hash_of(const Record *r, const char *path, JsonbContainer *obj, const char *key) {
+    JsonbValue v;
+    if (!field(obj, key, &v)) return nullptr;
+    if (v.type != jbvString) bad_field(r, path, key, ERRCODE_INVALID_PARAMETER_VALUE, "is not a string");
+    char *scratch = static_cast<char *>(palloc(v.val.string.len + 1));
+    char hex[64];
+    bool failed = false;
+    if (!hash_email_noexcept(std::string_view(v.val.string.val, v.val.string.len), scratch, hex, &failed)) {
+        if (failed) ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SHA-256 failed")));
+        return nullptr;
+    }
+    return cstring_to_text_with_len(hex, 64);
+}
+
+bytea *record_hash(const Record *r) {
+    bytea *out = static_cast<bytea *>(palloc(VARHDRSZ + 32));
+    SET_VARSIZE(out, VARHDRSZ + 32);
+    if (!sha256_noexcept(VARDATA(r->standalone), VARSIZE(r->standalone) - VARHDRSZ,
+                         reinterpret_cast<unsigned char *>(VARDATA(out))))
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SHA-256 failed")));
+    return out;
+}
+
+// ---- array parameters ---------------------------------------------------------------
+
+void column_init(Column *c, Oid elemtype, int cap) {
+    c->elemtype = elemtype;
+    get_typlenbyvalalign(elemtype, &c->typlen, &c->typbyval, &c->typalign);
+    c->cap = cap > 0 ? cap : 1;
+    c->n = 0;
+    c->values = static_cast<Datum *>(palloc(sizeof(Datum) * c->cap));
+    c->nulls = static_cast<bool *>(palloc(sizeof(bool) * c->cap));
+}
+
+void column_push(Column *c, Datum v, bool isnull) {
+    if (c->n == c->cap) {
+        c->cap *= 2;
+        c->values = static_cast<Datum *>(repalloc(c->values, sizeof(Datum) * c->cap));
+        c->nulls = static_cast<bool *>(repalloc(c->nulls, sizeof(bool) * c->cap));
+    }
+    c->values[c->n] = isnull ? (Datum)0 : v;
+    c->nulls[c->n] = isnull;
+    ++c->n;
+}
+
+Datum column_array(const Column *c) {
+    int dims[1] = {c->n};
+    int lbs[1] = {1};
+    return PointerGetDatum(construct_md_array(c->values, c->nulls, 1, dims, lbs, c->elemtype, c->typlen, c->typbyval, c->typalign));
+}
+
+// ---- saved plans ----------------------------------------------------------------------
+
+int run(Statement *s, Datum *values, const char *nulls) {
+    if (s->plan == nullptr) {
+        SPIPlanPtr plan = SPI_prepare(s->sql, s->nargs, s->argtypes);
+        if (plan == nullptr) elog(ERROR, "SPI_prepare failed for \"%s\": %s", s->sql, SPI_result_code_string(SPI_result));
+        if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
+        s->plan = plan;
+    }
+    const int rc = SPI_execute_plan(s->plan, values, nulls, false, 0);
+    if (rc < 0) elog(ERROR, "SPI_execute_plan failed (%s) for \"%s\"", SPI_result_code_string(rc), s->sql);
+    return rc;
+}
+
+text *text_of(const char *s) { return cstring_to_text(s); }
+char *cstring_of(text *t) { return text_to_cstring(t); }
+
+}  // namespace woo::pg::ingest

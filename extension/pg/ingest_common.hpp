@@ -1,0 +1,127 @@
+// Shared machinery of the woo.upsert_* functions: reading jsonb records,
+// reporting bad fields, building array parameters and running saved SPI plans.
+//
+// Everything here is C-style on purpose: records live in palloc'd plain
+// structs inside a per-chunk memory context, so a PostgreSQL ERROR may unwind
+// through this code without skipping any C++ destructor. The C++ core is
+// called only through noexcept functions.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/jsonb.h"
+}
+
+#include <cstdint>
+
+namespace woo::pg::ingest {
+
+// ---- counts returned as woo.upsert_result ----------------------------------
+struct Counts {
+    int inserted, updated, unchanged, skipped_stale, deleted, rejected;
+};
+Datum counts_datum(FunctionCallInfo fcinfo, const Counts &c);
+
+// ---- the call ----------------------------------------------------------------
+struct Call {
+    const char *resource;  // "orders", "products", ...: names records in errors
+    Datum store_id;        // uuid, equal to woo.current_store()
+    bool strict;
+    const char *timezone;  // stores.settings->>'timezone', default 'UTC'
+};
+
+// Checks store_id against the bound store (42501), opens SPI, and reads the
+// store's timezone (validated). Pair with finish_call().
+void begin_call(Call *call, const char *resource, Datum store_id, bool strict);
+void finish_call();
+
+// ---- records -------------------------------------------------------------------
+// One top-level record of the payload.
+struct Record {
+    int index;                 // position in the payload (for messages)
+    JsonbContainer *obj;       // the object
+    int64_t wc_id;             // its "id"
+    Jsonb *standalone;         // the record as its own jsonb (for hashing and rejects)
+};
+
+// Number of top-level records, and the i-th one. A payload is one object or
+// an array of them; anything else raises 22023.
+int payload_length(Jsonb *payload);
+JsonbContainer *payload_object(Jsonb *payload, int i, bool *is_object);
+
+// Reads every record's id and returns the records that are objects with a
+// usable id, stably sorted by id (a fixed lock order: concurrent calls do not
+// deadlock). The others are rejected (see parse_records).
+Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *counts);
+
+// Runs parse(call, rec, out) for each record inside PG_TRY. Parsing touches no
+// shared state (jsonb access, input functions, hashing), so an ERROR it raises
+// can be caught without a subtransaction: strict mode re-raises it unchanged,
+// lenient mode stores the record in woo.ingest_rejects and goes on.
+// Returns true when the record parsed.
+bool parse_guarded(const Call *call, const Record *rec, void (*parse)(const Call *, const Record *, void *), void *out,
+                   Counts *counts);
+
+// ---- field readers ------------------------------------------------------------
+// Each raises ERROR naming the record and field ("orders[3] (id 1205): total
+// "12,50" is not a number"), with SQLSTATE 22P02, 22023, 22007 or 22001.
+// `path` prefixes the key in messages (e.g. "line_items[2].").
+
+// Lookup: returns false when the key is absent or JSON null.
+bool field(JsonbContainer *obj, const char *key, JsonbValue *out);
+JsonbContainer *nested_object(const Record *r, JsonbContainer *obj, const char *key);  // NULL when absent
+JsonbContainer *nested_array(const Record *r, JsonbContainer *obj, const char *key, int *n);  // NULL when absent
+
+bool read_int(const Record *r, const char *path, JsonbContainer *obj, const char *key, int64_t min, int64_t max,
+              int64_t *out);                                          // false: absent
+// A decimal (JSON number or WooCommerce money string) as numeric with `typmod`
+// (-1: unconstrained). false: absent or "".
+bool read_decimal(const Record *r, const char *path, JsonbContainer *obj, const char *key, int32 typmod, Datum *out);
+// Money: numeric(12,2).
+bool read_money(const Record *r, const char *path, JsonbContainer *obj, const char *key, Datum *out);
+// A WooCommerce datetime: `key_gmt` read as UTC, else `key` in the store's timezone.
+bool read_datetime(const Call *call, const Record *r, JsonbContainer *obj, const char *key, const char *key_gmt,
+                   Datum *out);                                       // false: absent
+// A string of at most max_chars characters (0: unlimited); html: decode entities.
+text *read_text(const Record *r, const char *path, JsonbContainer *obj, const char *key, int max_chars, bool html);
+// A string (or number) value; `name` names it in messages.
+text *element_text(const Record *r, const char *name, JsonbValue *v, int max_chars, bool html);
+// Raises "required" when absent.
+[[noreturn]] void missing(const Record *r, const char *path, const char *key);
+
+// Hash of an e-mail address field (NULL when absent or blank).
+text *email_hash_of(const Record *r, const char *path, JsonbContainer *obj, const char *key);
+// SHA-256 of the record's canonical jsonb bytes, as bytea.
+bytea *record_hash(const Record *r);
+
+// ---- array parameters -------------------------------------------------------
+struct Column {
+    Oid elemtype;
+    int16 typlen;
+    bool typbyval;
+    char typalign;
+    Datum *values;
+    bool *nulls;
+    int n, cap;
+};
+void column_init(Column *c, Oid elemtype, int cap);
+void column_push(Column *c, Datum v, bool isnull);
+Datum column_array(const Column *c);
+
+// ---- saved plans ------------------------------------------------------------
+struct Statement {
+    const char *sql;
+    int nargs;
+    Oid argtypes[24];
+    SPIPlanPtr plan;
+};
+// Runs a statement (prepared once per backend and kept); nulls in SPI form.
+int run(Statement *s, Datum *values, const char *nulls);
+
+// Text helpers.
+text *text_of(const char *s);
+char *cstring_of(text *t);
+
+}  // namespace woo::pg::ingest
