@@ -44,12 +44,42 @@ roundtrip() {
     psql -X -q -d postgres -c "DROP DATABASE woo_roundtrip"
 }
 
+# Conformance over the real payloads in ../shared/woocommerce, when present:
+# the files are read here, client-side, into tables the suite reads.
+SHARED="$ROOT/../shared/woocommerce"
+conformance() {
+  local csv="$SHARED/sample_products.csv" n cols
+  n=$(head -n 1 "$csv" | awk -F, '{print NF}')
+  cols=$(seq -s, -f 'c%g' 1 "$n")
+  {
+    echo "CREATE TABLE tap.shared_files (name text PRIMARY KEY, body text NOT NULL);"
+    for f in "$SHARED"/*.json; do
+      printf '\\set body `cat %q`\n' "$f"
+      printf "INSERT INTO tap.shared_files VALUES ('%s', :'body');\n" "$(basename "$f")"
+    done
+    echo "CREATE TEMP TABLE csv_raw (line serial, $(seq -s, -f 'c%g text' 1 "$n"));"
+    printf '\\copy csv_raw (%s) FROM %q CSV\n' "$cols" "$csv"
+    echo "CREATE TABLE tap.shared_csv_rows AS
+          SELECT jsonb_object((SELECT array_agg(regexp_replace(k, '^\\uFEFF', '') ORDER BY i)
+                                 FROM unnest((SELECT ARRAY[$cols] FROM csv_raw WHERE line = 1)) WITH ORDINALITY AS h(k, i)),
+                              ARRAY[$cols]) AS r
+            FROM csv_raw WHERE line > 1;"
+    echo "GRANT SELECT ON tap.shared_files, tap.shared_csv_rows TO PUBLIC;"
+  } | psql -X -q -v ON_ERROR_STOP=1 -d woo_test &&
+    pg_prove --ext .sql -r -d woo_test "$ROOT/conformance"
+}
+
 suite "GoogleTest (ctest)" unit_tests
 use_cluster test || { echo "could not start the test cluster" >&2; exit 1; }
 trap '"$ROOT/scripts/cluster.sh" stop test >/dev/null' EXIT
 suite "sqitch round trip (empty cluster)" roundtrip
 suite "sqitch deploy + verify" deploy_test_db
 suite "pgTAP (pg_prove)" pgtap_suites
+if [ -d "$SHARED" ]; then
+  suite "conformance: ../shared/woocommerce" conformance
+else
+  echo; echo "=== conformance: skipped ($SHARED not present)"
+fi
 suite "extension upgrade path" "$ROOT/scripts/test-upgrade.sh"
 suite "no backend crashed" assert_no_crash
 

@@ -42,13 +42,21 @@ struct Row {
 struct Spec {
     const char *resource;
     int ncols;
-    Oid types[kMaxCols];
+    const Oid *types;
     Statement *existing;  // SELECT wc_id, modified, payload_hash ... WHERE store_id = $1 AND wc_id = ANY($2)
     Statement *upsert;    // $1 store, $2 wc ids, $3.. columns; RETURNING wc_id, id, inserted
     void (*parse)(const Call *, const Record *, void *);
     void (*before_write)(const Call *, Row *, int);  // resolve references; may be null
     void (*after_write)(const Call *);               // may be null
 };
+
+// Column types of each resource, after store_id and the WooCommerce id; the
+// last column is always payload_hash.
+const Oid kProductTypes[] = {TEXTOID, TEXTOID, NUMERICOID, NUMERICOID, NUMERICOID, UUIDOID, TEXTOID, INT4OID, TEXTOID,
+                             TEXTOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, BYTEAOID};
+const Oid kCustomerTypes[] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, BYTEAOID};
+const Oid kCategoryTypes[] = {TEXTOID, INT4OID, INT4OID, BYTEAOID};
+const Oid kCouponTypes[] = {TEXTOID, TEXTOID, NUMERICOID, INT4OID, BYTEAOID};
 
 // ---- shared pieces -----------------------------------------------------------------
 
@@ -60,6 +68,19 @@ void put(Row *row, int col, Datum v, bool isnull) {
 void put_text(Row *row, int col, text *t) { put(row, col, PointerGetDatum(t), t == nullptr); }
 
 text *nonempty(text *t) { return (t != nullptr && VARSIZE_ANY_EXHDR(t) > 0) ? t : nullptr; }
+
+// The last column is the content hash of the others (and of the reference).
+void put_content_hash(Row *row, int hash_col, const Oid *types) {
+    ContentHash h;
+    content_init(&h);
+    for (int k = 0; k < hash_col; ++k) {
+        if (types[k] == UUIDOID) continue;  // resolved references (category_id) are hashed by ref_wc below
+        content_add(&h, row->values[k], row->nulls[k], types[k] == INT4OID || types[k] == TIMESTAMPTZOID);
+    }
+    content_add_int(&h, row->ref_wc);
+    content_add(&h, PointerGetDatum(row->ref_name), row->ref_name == nullptr, false);
+    put(row, hash_col, PointerGetDatum(content_finish(&h)), false);
+}
 
 void put_money(const Record *r, JsonbContainer *obj, const char *key, Row *row, int col) {
     Datum d;
@@ -140,7 +161,7 @@ void parse_product(const Call *call, const Record *r, void *out) {
     put(row, 11, created, !read_datetime(call, r, obj, "date_created", "date_created_gmt", &created));
     row->modified_null = !read_datetime(call, r, obj, "date_modified", "date_modified_gmt", &row->modified);
     put(row, 12, row->modified, row->modified_null);
-    put(row, 13, PointerGetDatum(record_hash(r)), false);
+    put_content_hash(row, 13, kProductTypes);
 }
 
 Statement products_existing = {
@@ -215,7 +236,7 @@ void parse_customer(const Call *call, const Record *r, void *out) {
     put_text(row, 1, display);
     Datum created;
     put(row, 2, created, !read_datetime(call, r, obj, "date_created", "date_created_gmt", &created));
-    put(row, 3, PointerGetDatum(record_hash(r)), false);
+    put_content_hash(row, 3, kCustomerTypes);
     row->modified_null = true;  // customers have no modified column: every change is applied
 }
 
@@ -268,7 +289,7 @@ void parse_category(const Call *call, const Record *r, void *out) {
     int64_t parent = 0;
     read_int(r, "", obj, "parent", 0, PG_INT32_MAX, &parent);
     put(row, 2, Int32GetDatum(static_cast<int32>(parent)), false);
-    put(row, 3, PointerGetDatum(record_hash(r)), false);
+    put_content_hash(row, 3, kCategoryTypes);
     row->modified_null = true;
 }
 
@@ -312,7 +333,7 @@ void parse_coupon(const Call *call, const Record *r, void *out) {
     int64_t usage = 0;
     const bool has_usage = read_int(r, "", obj, "usage_count", 0, PG_INT32_MAX, &usage);
     put(row, 3, Int32GetDatum(static_cast<int32>(usage)), !has_usage);
-    put(row, 4, PointerGetDatum(record_hash(r)), false);
+    put_content_hash(row, 4, kCouponTypes);
     row->modified_null = true;
 }
 
@@ -436,15 +457,12 @@ Counts run_spec(const Call *call, const Spec &spec, Jsonb *payload) {
 
 void no_op(const Call *) {}
 
-const Spec kProducts = {"products", 14,
-                        {TEXTOID, TEXTOID, NUMERICOID, NUMERICOID, NUMERICOID, UUIDOID, TEXTOID, INT4OID, TEXTOID, TEXTOID,
-                         TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, BYTEAOID},
-                        &products_existing, &products_upsert, parse_product, product_categories, nullptr};
-const Spec kCustomers = {"customers", 4, {TEXTOID, TEXTOID, TIMESTAMPTZOID, BYTEAOID},
+const Spec kProducts = {"products", 14, kProductTypes, &products_existing, &products_upsert, parse_product, product_categories, nullptr};
+const Spec kCustomers = {"customers", 4, kCustomerTypes,
                          &customers_existing, &customers_upsert, parse_customer, customer_guests, nullptr};
-const Spec kCategories = {"categories", 4, {TEXTOID, INT4OID, INT4OID, BYTEAOID},
+const Spec kCategories = {"categories", 4, kCategoryTypes,
                           &categories_existing, &categories_upsert, parse_category, nullptr, no_op};
-const Spec kCoupons = {"coupons", 5, {TEXTOID, TEXTOID, NUMERICOID, INT4OID, BYTEAOID},
+const Spec kCoupons = {"coupons", 5, kCouponTypes,
                        &coupons_existing, &coupons_upsert, parse_coupon, nullptr, nullptr};
 
 }  // namespace

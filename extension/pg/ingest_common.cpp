@@ -248,7 +248,7 @@ Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *co
         rec->index = i;
         rec->wc_id = 0;
         rec->obj = payload_object(payload, i, &is_object);
-        rec->standalone = element_jsonb(payload, i);
+        rec->payload = payload;
         const char *problem = nullptr;
         int code = ERRCODE_INVALID_PARAMETER_VALUE;
         if (!is_object) {
@@ -275,7 +275,7 @@ Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *co
         }
         const char *message = psprintf("%s: %s", record_name(call->resource, i, 0), problem);
         if (call->strict) ereport(ERROR, (errcode(code), errmsg("%s", message)));
-        store_reject(call, rec, rec->standalone, code, message);
+        store_reject(call, rec, element_jsonb(payload, i), code, message);
         ++counts->rejected;
     }
     qsort(records, kept, sizeof(Record), compare_records);
@@ -301,7 +301,7 @@ bool parse_guarded(const Call *call, const Record *rec, void (*parse)(const Call
     }
     PG_END_TRY();
     if (edata == nullptr) return true;
-    store_reject(call, rec, rec->standalone, edata->sqlerrcode, edata->message);
+    store_reject(call, rec, element_jsonb(rec->payload, rec->index), edata->sqlerrcode, edata->message);
     ++counts->rejected;
     return false;
 }
@@ -446,12 +446,35 @@ text *email_hash_of(const Record *r, const char *path, JsonbContainer *obj, cons
     return cstring_to_text_with_len(hex, 64);
 }
 
-bytea *record_hash(const Record *r) {
+void content_init(ContentHash *h) { initStringInfo(&h->buf); }
+
+// Each value is framed (tag, length, bytes) so that adjacent values cannot
+// be confused ("ab","c" vs "a","bc").
+void content_add(ContentHash *h, Datum value, bool isnull, bool byval) {
+    if (isnull) {
+        appendStringInfoChar(&h->buf, 'N');
+        return;
+    }
+    if (byval) {
+        appendStringInfoChar(&h->buf, 'V');
+        appendBinaryStringInfo(&h->buf, reinterpret_cast<const char *>(&value), sizeof value);
+        return;
+    }
+    struct varlena *v = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
+    const uint32 len = VARSIZE_ANY_EXHDR(v);
+    appendStringInfoChar(&h->buf, 'L');
+    appendBinaryStringInfo(&h->buf, reinterpret_cast<const char *>(&len), sizeof len);
+    appendBinaryStringInfo(&h->buf, VARDATA_ANY(v), static_cast<int>(len));
+}
+
+void content_add_int(ContentHash *h, int64_t value) { content_add(h, Int64GetDatum(value), false, true); }
+
+bytea *content_finish(ContentHash *h) {
     bytea *out = static_cast<bytea *>(palloc(VARHDRSZ + 32));
     SET_VARSIZE(out, VARHDRSZ + 32);
-    if (!sha256_noexcept(VARDATA(r->standalone), VARSIZE(r->standalone) - VARHDRSZ,
-                         reinterpret_cast<unsigned char *>(VARDATA(out))))
+    if (!sha256_noexcept(h->buf.data, h->buf.len, reinterpret_cast<unsigned char *>(VARDATA(out))))
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SHA-256 failed")));
+    pfree(h->buf.data);
     return out;
 }
 

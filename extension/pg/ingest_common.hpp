@@ -11,6 +11,7 @@ extern "C" {
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 }
 
@@ -43,7 +44,7 @@ struct Record {
     int index;                 // position in the payload (for messages)
     JsonbContainer *obj;       // the object
     int64_t wc_id;             // its "id"
-    Jsonb *standalone;         // the record as its own jsonb (for hashing and rejects)
+    Jsonb *payload;            // the whole payload (a reject copies the record out of it)
 };
 
 // Number of top-level records, and the i-th one. A payload is one object or
@@ -93,8 +94,17 @@ text *element_text(const Record *r, const char *name, JsonbValue *v, int max_cha
 
 // Hash of an e-mail address field (NULL when absent or blank).
 text *email_hash_of(const Record *r, const char *path, JsonbContainer *obj, const char *key);
-// SHA-256 of the record's canonical jsonb bytes, as bytea.
-bytea *record_hash(const Record *r);
+
+// SHA-256 of the values a record maps to (what would be stored, items and
+// references included): equal hashes mean the row would not change, whatever
+// else differs in the payload (links, meta_data). Feed values, then finish.
+struct ContentHash {
+    StringInfoData buf;
+};
+void content_init(ContentHash *h);
+void content_add(ContentHash *h, Datum value, bool isnull, bool byval);  // varlena or by-value Datum
+void content_add_int(ContentHash *h, int64_t value);
+bytea *content_finish(ContentHash *h);
 
 // ---- array parameters -------------------------------------------------------
 struct Column {

@@ -164,7 +164,35 @@ void parse_order(const Call *call, const Record *r, void *out) {
         ereport(ERROR, (errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
                         errmsg("%s[%d] (id " INT64_FORMAT "): coupon_lines codes are longer than 100 characters together",
                                call->resource, r->index, r->wc_id)));
-    o->hash = record_hash(r);
+    // What would be stored: the order's columns, its customer reference and items.
+    ContentHash h;
+    content_init(&h);
+    content_add(&h, o->date_created, false, true);
+    content_add(&h, o->date_modified, o->date_modified_null, true);
+    content_add(&h, PointerGetDatum(o->status), false, false);
+    content_add(&h, o->total, false, false);
+    content_add(&h, o->subtotal, o->subtotal_null, false);
+    content_add(&h, o->tax_total, o->tax_null, false);
+    content_add(&h, o->shipping_total, o->shipping_null, false);
+    content_add(&h, o->discount_total, o->discount_null, false);
+    content_add(&h, PointerGetDatum(o->currency), o->currency == nullptr, false);
+    content_add(&h, PointerGetDatum(o->payment_method), o->payment_method == nullptr, false);
+    content_add(&h, PointerGetDatum(o->coupon_used), o->coupon_used == nullptr, false);
+    content_add(&h, o->refunded_total, false, false);
+    content_add_int(&h, o->wc_customer);
+    content_add(&h, PointerGetDatum(o->email_hash), o->email_hash == nullptr, false);
+    content_add(&h, PointerGetDatum(o->customer_name), o->customer_name == nullptr, false);
+    content_add_int(&h, o->n_items);
+    for (int i = 0; i < o->n_items; ++i) {
+        const Item *it = &o->items[i];
+        content_add_int(&h, it->wc_product);
+        content_add(&h, PointerGetDatum(it->name), it->name == nullptr, false);
+        content_add(&h, PointerGetDatum(it->sku), it->sku == nullptr, false);
+        content_add(&h, it->quantity, false, false);
+        content_add(&h, it->subtotal, it->subtotal_null, false);
+        content_add(&h, it->total, it->total_null, false);
+    }
+    o->hash = content_finish(&h);
 }
 
 // ---- statements ------------------------------------------------------------------
