@@ -23,5 +23,6 @@ CREATE TABLE IF NOT EXISTS bench.results (
     label    text,
     ms       numeric,
     baseline boolean DEFAULT false,
+    n        bigint,          -- records processed, for a rate
     ord      serial
 );

@@ -1,6 +1,6 @@
 -- woo.apply_webhook, woo.verify_webhook_signature, woo.sync_start / woo.sync_finish.
 BEGIN;
-SELECT plan(31);
+SELECT plan(32);
 
 INSERT INTO public.stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-00000000000a', 'https://shop-a.example', 'x');
@@ -89,6 +89,12 @@ SELECT results_eq($$SELECT status::text, records_synced, next_retry_at, error_me
     $$VALUES ('completed', 100, NULL::timestamptz, NULL::text)$$, 'success completes it');
 SELECT throws_ok($$SELECT woo.sync_finish((SELECT id FROM s), 1)$$, 'P0002', NULL, 'a completed sync cannot be finished again');
 SELECT throws_ok($$SELECT woo.sync_start('a0000000-0000-4000-8000-00000000000a', 'everything')$$, '22023', NULL, 'unknown sync_type');
+
+-- A store can be deleted (its foreign-key checks run as woo_owner).
+RESET ROLE;
+DELETE FROM sync_logs; DELETE FROM order_items; DELETE FROM orders; DELETE FROM customers; DELETE FROM products; DELETE FROM coupons;
+SELECT lives_ok($$DELETE FROM public.stores WHERE id = 'a0000000-0000-4000-8000-00000000000a'$$,
+                'a store without data can be deleted (FK checks from woo.ingest_rejects run as woo_owner)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -15,13 +15,15 @@ run -f "$ROOT/bench/harness.sql"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(psql -X -qAt -d woo_bench -c 'SHOW server_version')"
 for f in "$ROOT"/bench/[a-z]*.sql; do
   [ "$(basename "$f")" = harness.sql ] && continue
+  [ -n "${BENCH_ONLY:-}" ] && [[ "$(basename "$f")" != $BENCH_ONLY* ]] && continue
   echo "running $(basename "$f") ..."
   run -f "$f"
 done
 
 # Each section's times, and each contender's speed-up over that section's baseline (the plain-SQL way).
 run -c "
-SELECT r.section, r.label, r.ms AS best_of_3_ms,
+SELECT r.section, r.label, r.ms AS best_ms,
+       CASE WHEN r.n IS NOT NULL THEN to_char(r.n / (r.ms / 1000), 'FM999,999,990') END AS per_second,
        CASE WHEN r.baseline THEN 'baseline'
             ELSE to_char(b.ms / nullif(r.ms, 0), 'FM990.00') || 'x' END AS speedup_vs_baseline
   FROM bench.results r

@@ -17,6 +17,9 @@ CREATE INDEX idx_ingest_rejects_store_received ON woo.ingest_rejects (store_id, 
 COMMENT ON TABLE woo.ingest_rejects IS 'Records a lenient woo.upsert_* call refused, with the reason';
 
 ALTER TABLE woo.ingest_rejects OWNER TO woo_owner;
+-- Foreign-key checks run as the table owner: without this, deleting a store
+-- fails with "permission denied for schema woo".
+GRANT USAGE ON SCHEMA woo TO woo_owner;
 REVOKE ALL ON woo.ingest_rejects FROM PUBLIC;
 GRANT SELECT, INSERT, DELETE ON woo.ingest_rejects TO woo_app;
 ALTER TABLE woo.ingest_rejects ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
