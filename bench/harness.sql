@@ -26,3 +26,4 @@ CREATE TABLE IF NOT EXISTS bench.results (
     n        bigint,          -- records processed, for a rate
     ord      serial
 );
+GRANT USAGE ON SCHEMA bench TO woo_app;

@@ -121,7 +121,7 @@ BEGIN
     r.unchanged := n_existing - r.updated;  -- stale and unchanged are not told apart here
     RETURN r;
 END $$;
-GRANT USAGE ON SCHEMA bench TO woo_app;
+
 GRANT EXECUTE ON FUNCTION bench.sql_upsert_orders(uuid, jsonb) TO woo_app;
 GRANT SELECT ON bench.order_batches TO woo_app;
 

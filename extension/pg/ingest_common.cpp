@@ -7,6 +7,8 @@ extern "C" {
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -504,6 +506,29 @@ Datum column_array(const Column *c) {
     int dims[1] = {c->n};
     int lbs[1] = {1};
     return PointerGetDatum(construct_md_array(c->values, c->nulls, 1, dims, lbs, c->elemtype, c->typlen, c->typbyval, c->typalign));
+}
+
+// ---- affected customers ------------------------------------------------------------
+
+void affected_init(Column *c) { column_init(c, UUIDOID, 64); }
+
+void affected_add(Column *c, Datum uuid) {
+    auto *copy = static_cast<pg_uuid_t *>(MemoryContextAlloc(GetMemoryChunkContext(c->values), sizeof(pg_uuid_t)));
+    std::memcpy(copy, DatumGetUUIDP(uuid), sizeof(pg_uuid_t));
+    column_push(c, UUIDPGetDatum(copy), false);
+}
+
+static Statement recompute = {"SELECT woo.recompute_customer_metrics($1, $2)", 2, {UUIDOID, UUIDARRAYOID}, nullptr};
+
+void recompute_affected(const Call *call, const Column *c) {
+    if (c->n == 0) return;
+    // The library also serves databases still at 1.2, which have no metrics.
+    Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
+    if (!OidIsValid(LookupFuncName(list_make2(makeString(pstrdup("woo")), makeString(pstrdup("recompute_customer_metrics"))),
+                                   2, argtypes, true)))
+        return;
+    Datum values[2] = {call->store_id, column_array(c)};
+    run(&recompute, values, "  ");
 }
 
 // ---- saved plans ----------------------------------------------------------------------

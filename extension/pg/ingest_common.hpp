@@ -120,6 +120,12 @@ void column_init(Column *c, Oid elemtype, int cap);
 void column_push(Column *c, Datum v, bool isnull);
 Datum column_array(const Column *c);
 
+// Customers whose metrics a call must recompute: a uuid column that lives in
+// the call's context (not a chunk's), recomputed once at the end of the call.
+void affected_init(Column *c);
+void affected_add(Column *c, Datum uuid);
+void recompute_affected(const Call *call, const Column *c);
+
 // ---- saved plans ------------------------------------------------------------
 struct Statement {
     const char *sql;

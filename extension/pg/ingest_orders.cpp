@@ -56,6 +56,8 @@ struct Order {
     // resolved while writing
     Datum customer_id;
     bool customer_null;
+    Datum prev_customer;  // the stored order's customer, when it had one
+    bool prev_customer_null;
     enum { Pending, Write, Stale, Same } fate;
 };
 
@@ -198,7 +200,7 @@ void parse_order(const Call *call, const Record *r, void *out) {
 // ---- statements ------------------------------------------------------------------
 
 Statement existing_orders = {
-    "SELECT wc_order_id, date_modified, payload_hash FROM public.orders WHERE store_id = $1 AND wc_order_id = ANY($2)",
+    "SELECT wc_order_id, date_modified, payload_hash, customer_id FROM public.orders WHERE store_id = $1 AND wc_order_id = ANY($2)",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // Registered customers referenced by orders: created as placeholders when new.
@@ -312,7 +314,7 @@ bool find_text(const IdMap &m, text *key, Datum *id) {
     return false;
 }
 
-void write_chunk(const Call *call, Order *orders, int n, Counts *counts) {
+void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column *affected) {
     Datum store = call->store_id;
 
     // 2. stale / unchanged against what is stored
@@ -328,9 +330,13 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts) {
             const int64_t wc = DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &null_id));
             Datum stored_dm = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &null_dm);
             Datum stored_hash = SPI_getbinval(tup, SPI_tuptable->tupdesc, 3, &null_hash);
+            bool null_cust;
+            Datum stored_cust = SPI_getbinval(tup, SPI_tuptable->tupdesc, 4, &null_cust);
             for (int i = 0; i < n; ++i) {
                 Order *o = &orders[i];
                 if (o->rec->wc_id != wc) continue;
+                o->prev_customer_null = null_cust;
+                if (!null_cust) o->prev_customer = copy_uuid(stored_cust);
                 if (!null_dm && !o->date_modified_null &&
                     DatumGetTimestampTz(o->date_modified) < DatumGetTimestampTz(stored_dm))
                     o->fate = Order::Stale;
@@ -476,7 +482,9 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts) {
         } else {
             ++counts->updated;
             column_push(&updated_ids, ret_id[t], false);
+            if (!o->prev_customer_null) affected_add(affected, o->prev_customer);
         }
+        if (!o->customer_null) affected_add(affected, o->customer_id);
         for (int k = 0; k < o->n_items; ++k) {
             Item *item = &o->items[k];
             Datum product_id = (Datum)0;
@@ -511,6 +519,8 @@ Counts upsert_orders_payload(const Call *call, Jsonb *payload) {
     Counts counts{0, 0, 0, 0, 0, 0};
     int n = 0;
     Record *records = collect_records(call, payload, &n, &counts);
+    Column affected;  // customers whose metrics change: recomputed once, at the end
+    affected_init(&affected);
     MemoryContext chunk_cxt = AllocSetContextCreate(CurrentMemoryContext, "woo upsert_orders chunk", ALLOCSET_DEFAULT_SIZES);
     MemoryContext outer = MemoryContextSwitchTo(chunk_cxt);
     for (int start = 0; start < n;) {
@@ -518,18 +528,20 @@ Counts upsert_orders_payload(const Call *call, Jsonb *payload) {
         // per statement): a repeated id starts the next chunk, which then sees
         // the first version as stored.
         auto *orders = static_cast<Order *>(palloc0(sizeof(Order) * kChunk));
+        for (int k = 0; k < kChunk; ++k) orders[k].prev_customer_null = true;
         int count = 0, i = start;
         for (; i < n && count < kChunk; ++i) {
             CHECK_FOR_INTERRUPTS();
             if (i > start && records[i].wc_id == records[i - 1].wc_id) break;
             if (parse_guarded(call, &records[i], parse_order, &orders[count], &counts)) ++count;
         }
-        write_chunk(call, orders, count, &counts);
+        write_chunk(call, orders, count, &counts, &affected);
         start = i;
         MemoryContextReset(chunk_cxt);
     }
     MemoryContextSwitchTo(outer);
     MemoryContextDelete(chunk_cxt);
+    recompute_affected(call, &affected);
     return counts;
 }
 

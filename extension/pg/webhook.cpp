@@ -21,17 +21,19 @@ using namespace woo::pg::ingest;
 
 namespace {
 
+// Each remove statement returns the removed row's id and the customer whose
+// metrics the removal changes (or NULL).
 // Deleting an order removes its items (ON DELETE CASCADE).
-Statement delete_order = {"DELETE FROM public.orders WHERE store_id = $1 AND wc_order_id = $2 RETURNING id", 2, {UUIDOID, INT4OID}, nullptr};
+Statement delete_order = {"DELETE FROM public.orders WHERE store_id = $1 AND wc_order_id = $2 RETURNING id, customer_id", 2, {UUIDOID, INT4OID}, nullptr};
 
 // Order items keep their line (name, sku, amounts) but lose the link.
 Statement delete_product = {
     "WITH p AS (SELECT id FROM public.products WHERE store_id = $1 AND wc_product_id = $2), "
     "unlink AS (UPDATE public.order_items SET product_id = NULL WHERE store_id = $1 AND product_id IN (SELECT id FROM p)) "
-    "DELETE FROM public.products WHERE id IN (SELECT id FROM p) RETURNING id",
+    "DELETE FROM public.products WHERE id IN (SELECT id FROM p) RETURNING id, NULL::uuid",
     2, {UUIDOID, INT4OID}, nullptr};
 
-Statement delete_coupon = {"DELETE FROM public.coupons WHERE store_id = $1 AND wc_coupon_id = $2 RETURNING id", 2, {UUIDOID, INT4OID}, nullptr};
+Statement delete_coupon = {"DELETE FROM public.coupons WHERE store_id = $1 AND wc_coupon_id = $2 RETURNING id, NULL::uuid", 2, {UUIDOID, INT4OID}, nullptr};
 
 // WooCommerce keeps a deleted customer's orders as guest orders: the customer
 // becomes a guest (same e-mail hash), or merges into the existing guest row.
@@ -44,7 +46,7 @@ Statement delete_customer = {
     "moved AS (UPDATE public.orders SET customer_id = (SELECT id FROM g) "
     "           WHERE store_id = $1 AND customer_id IN (SELECT id FROM c) AND NOT EXISTS (SELECT 1 FROM to_guest)), "
     "del AS (DELETE FROM public.customers WHERE id IN (SELECT id FROM c) AND NOT EXISTS (SELECT 1 FROM to_guest) RETURNING id) "
-    "SELECT id FROM to_guest UNION ALL SELECT id FROM del",
+    "SELECT id, id FROM to_guest UNION ALL SELECT id, (SELECT id FROM g) FROM del",
     2, {UUIDOID, INT4OID}, nullptr};
 
 struct Resource {
@@ -95,6 +97,16 @@ WOO_FUNCTION(woo_apply_webhook) {
         run(res->remove, values, "  ");
         if (SPI_processed > 0) ++counts.deleted;
         else ++counts.unchanged;  // already gone: a re-delivered delete changes nothing
+        // Second column: the customer whose metrics change (the deleted order's,
+        // or the guest a deleted customer's orders moved to).
+        Column affected;
+        affected_init(&affected);
+        for (uint64 t = 0; t < SPI_processed; ++t) {
+            bool isnull;
+            Datum who = SPI_getbinval(SPI_tuptable->vals[t], SPI_tuptable->tupdesc, 2, &isnull);
+            if (!isnull) affected_add(&affected, who);
+        }
+        recompute_affected(&call, &affected);
     }
     finish_call();
     return counts_datum(fcinfo, counts);
