@@ -26,6 +26,53 @@ sql -c "SELECT e AS email, woo.normalize_email(e) AS normal_form, woo.hash_email
     -c "SELECT e AS email, woo.normalize_email(e, true) AS gmail_canonical, left(woo.hash_email(e, true), 16) || '…' AS hash_prefix
           FROM (VALUES ('John.Smith+News@Gmail.com'), ('johnsmith@googlemail.com')) v(e)"
 
+say "Loading two sample WooCommerce stores through woo.upsert_* (as woo_app, one transaction per REST page)"
+sql -f "$ROOT/demo/load_sample_stores.sql"
+
+say "Customer lifetime metrics (net of refunds; each store's excluded statuses), kept right by every upsert"
+sql -c "SELECT s.store_url AS store, c.display_name, c.wc_customer_id, c.order_count, c.total_spent, c.last_order_date::date
+          FROM public.customers c JOIN public.stores s ON s.id = c.store_id
+         WHERE c.id IN (SELECT id FROM public.customers c2 WHERE c2.store_id = c.store_id ORDER BY total_spent DESC LIMIT 3)
+         ORDER BY s.store_url, c.total_spent DESC" \
+    -c "SELECT s.store_url AS store, (SELECT count(*) FROM woo.customer_metrics_drift(s.id)) AS drifting_values
+          FROM public.stores s ORDER BY 1"
+
+say "An AI question answered under RLS: woo.ai_query runs the model's SELECT as woo_ai, for the bound store only"
+QUESTION="SELECT status, count(*) AS orders, sum(total) AS revenue FROM orders GROUP BY status ORDER BY revenue DESC"
+echo "model-written SQL: $QUESTION"
+for store in 5a5a5a5a-0000-4000-8000-000000000001 5a5a5a5a-0000-4000-8000-000000000002; do
+  sql -c "BEGIN" -c "SET LOCAL ROLE woo_app" -c "SET LOCAL woo.store_id = '$store'" \
+      -c "SELECT (SELECT store_url FROM public.stores WHERE id = woo.current_store()) AS bound_store, r AS row
+            FROM woo.ai_query('$QUESTION') r" -c "COMMIT"
+done
+
+say "Adversarial SQL from the model is refused (each line is one attempt)"
+attempt() {
+  local out
+  out=$(psql -X -q -d woo_demo -v ON_ERROR_STOP=1 -c "BEGIN" -c "SET LOCAL ROLE woo_app" \
+          -c "SET LOCAL woo.store_id = '5a5a5a5a-0000-4000-8000-000000000001'" \
+          -c "SELECT * FROM woo.ai_query(\$q\$$1\$q\$)" 2>&1 >/dev/null | grep ERROR | head -1 || true)
+  printf '  %-72s -> %s\n' "$1" "${out:-(no error!)}"
+}
+attempt "DELETE FROM orders"
+attempt "SELECT 1; DELETE FROM orders"
+attempt "WITH x AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM x"
+attempt "SELECT set_config('woo.store_id', '5a5a5a5a-0000-4000-8000-000000000002', false)"
+attempt "SELECT email_hash FROM customers"
+attempt "SELECT api_key_hash FROM stores"
+attempt "SELECT pg_sleep(60)"
+attempt "SELECT * FROM orders FOR UPDATE"
+
+say "A direct AI login pinned to one store (woo.create_ai_login)"
+sql -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS demo_ai_trail" \
+    -c "DO \$\$ BEGIN PERFORM woo.create_ai_login('5a5a5a5a-0000-4000-8000-000000000002', 'demo_ai_trail', 'demo-only-password'); END \$\$"
+echo "created login demo_ai_trail, pinned to https://trail-gear.example:"
+psql -X -q -d woo_demo -U demo_ai_trail \
+     -c "SELECT current_user, current_setting('woo.store_id') AS pinned_store, count(*) AS visible_orders,
+                count(DISTINCT store_id) AS stores_seen FROM orders"
+refusal=$(psql -X -q -d woo_demo -U demo_ai_trail -c "SET woo.store_id = '5a5a5a5a-0000-4000-8000-000000000001'" 2>&1 | grep ERROR || true)
+echo "  the AI login tries SET woo.store_id -> ${refusal:-(no error!)}"
+
 say "Done"
 cat <<MSG
 The demo cluster keeps running: connect with
