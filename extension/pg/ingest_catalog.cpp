@@ -449,6 +449,7 @@ Counts run_spec(const Call *call, const Spec &spec, Jsonb *payload) {
         }
         start = i;
         MemoryContextReset(chunk_cxt);
+        if (start < n) replan_after_growth();
     }
     MemoryContextSwitchTo(outer);
     MemoryContextDelete(chunk_cxt);

@@ -11,7 +11,9 @@ extern "C" {
 #include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "catalog/namespace.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -506,6 +508,16 @@ Datum column_array(const Column *c) {
     int dims[1] = {c->n};
     int lbs[1] = {1};
     return PointerGetDatum(construct_md_array(c->values, c->nulls, 1, dims, lbs, c->elemtype, c->typlen, c->typbyval, c->typalign));
+}
+
+// ---- plans after growth --------------------------------------------------------------
+
+void replan_after_growth() {
+    static const char *const kTables[] = {"orders", "products", "customers", "categories"};
+    for (const char *name : kTables) {
+        const Oid relid = get_relname_relid(name, get_namespace_oid("public", false));
+        if (OidIsValid(relid)) CacheInvalidateRelcacheByRelid(relid);
+    }
 }
 
 // ---- affected customers ------------------------------------------------------------

@@ -538,6 +538,7 @@ Counts upsert_orders_payload(const Call *call, Jsonb *payload) {
         write_chunk(call, orders, count, &counts, &affected);
         start = i;
         MemoryContextReset(chunk_cxt);
+        if (start < n) replan_after_growth();
     }
     MemoryContextSwitchTo(outer);
     MemoryContextDelete(chunk_cxt);
