@@ -126,7 +126,10 @@ WOO_FUNCTION(woo_ai_query) {
         }
         SPI_finish();
         SetUserIdAndSecContext(saved_user, saved_sec_context);
-        AtEOXact_GUC(true, guc_level);
+        // As if aborted: every setting made at this level is undone, including a
+        // plain SET / set_config(..., false) in the model's SQL, which would
+        // otherwise outlive the call and reach the next tenant on a pooled connection.
+        AtEOXact_GUC(false, guc_level);
     }
     PG_FINALLY();
     {

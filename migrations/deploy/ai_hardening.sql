@@ -5,7 +5,13 @@
 --   temporary objects (shadowing a table), sleeping and advisory locks (denial
 --   of service), NOTIFY (a side channel), large objects (writes outside the
 --   tables), signalling backends, SQL-in-a-string runners (query_to_xml & co.),
---   and planner statistics (pg_stats shows values of every store).
+--   planner statistics (pg_stats shows values of every store), WAL writes
+--   outside any table (pg_logical_emit_message works even read-only), and
+--   set_config: from inside woo.ai_query a non-local set_config() would outlive
+--   the call and change the application's (pooled) session: search_path,
+--   TimeZone, statement_timeout, default_transaction_read_only, row_security.
+--   Model SQL has no use for it; woo_app and woo_owner get it back
+--   (woo.set_store runs as its caller and binds the store with it).
 BEGIN;
 
 DO $$
@@ -21,6 +27,7 @@ BEGIN
                                  'lo_import', 'lo_export', 'lo_creat', 'lo_create', 'lo_from_bytea', 'lo_put',
                                  'lowrite', 'lo_truncate', 'lo_truncate64', 'lo_unlink',
                                  'pg_cancel_backend', 'pg_terminate_backend',
+                                 'pg_logical_emit_message', 'set_config',
                                  'query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema',
                                  'cursor_to_xml', 'cursor_to_xmlschema',
                                  'table_to_xml', 'table_to_xmlschema', 'table_to_xml_and_xmlschema',
@@ -28,7 +35,7 @@ BEGIN
                                  'database_to_xml', 'database_to_xmlschema', 'database_to_xml_and_xmlschema'))
     LOOP
         EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
-        IF f::text LIKE 'pg\_advisory%' OR f::text LIKE 'pg\_try\_advisory%' THEN
+        IF f::text LIKE 'pg\_advisory%' OR f::text LIKE 'pg\_try\_advisory%' OR f::text LIKE 'set\_config%' THEN
             EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO woo_app, woo_owner', f);
         END IF;
     END LOOP;

@@ -14,6 +14,7 @@ BEGIN
                                  'lo_creat', 'lo_create', 'lo_from_bytea', 'lo_put',
                                  'lowrite', 'lo_truncate', 'lo_truncate64', 'lo_unlink',
                                  'pg_cancel_backend', 'pg_terminate_backend',
+                                 'pg_logical_emit_message', 'set_config',
                                  'query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema',
                                  'cursor_to_xml', 'cursor_to_xmlschema',
                                  'table_to_xml', 'table_to_xmlschema', 'table_to_xml_and_xmlschema',

@@ -6,3 +6,6 @@ SELECT 1 / (NOT has_function_privilege('woo_ai', 'pg_catalog.pg_notify(text, tex
 SELECT 1 / (NOT has_function_privilege('woo_ai', 'pg_catalog.lo_creat(integer)', 'EXECUTE'))::int;
 SELECT 1 / (NOT has_function_privilege('woo_ai', 'pg_catalog.query_to_xml(text, boolean, boolean, text)', 'EXECUTE'))::int;
 SELECT 1 / (NOT has_table_privilege('woo_ai', 'pg_catalog.pg_stats', 'SELECT'))::int;
+SELECT 1 / (NOT has_function_privilege('woo_ai', 'pg_catalog.set_config(text, text, boolean)', 'EXECUTE'))::int;
+SELECT 1 / has_function_privilege('woo_app', 'pg_catalog.set_config(text, text, boolean)', 'EXECUTE')::int;
+SELECT 1 / (NOT has_function_privilege('woo_ai', 'pg_catalog.pg_logical_emit_message(boolean, text, text)', 'EXECUTE'))::int;
