@@ -27,7 +27,7 @@ sql -c "SELECT e AS email, woo.normalize_email(e) AS normal_form, woo.hash_email
           FROM (VALUES ('John.Smith+News@Gmail.com'), ('johnsmith@googlemail.com')) v(e)"
 
 say "Loading two sample WooCommerce stores through woo.upsert_* (as woo_app, one transaction per REST page)"
-sql -f "$ROOT/demo/load_sample_stores.sql"
+sql -f "$ROOT/demo/sample_stores.sql"
 
 say "Customer lifetime metrics (net of refunds; each store's excluded statuses), kept right by every upsert"
 sql -c "SELECT s.store_url AS store, c.display_name, c.wc_customer_id, c.order_count, c.total_spent, c.last_order_date::date

@@ -4,7 +4,9 @@
 #   2. sqitch deploy -> verify -> revert -> deploy round trip on an empty database
 #   3. sqitch deploy + verify of every migration (database woo_test)
 #   4. pgTAP suites (pg_prove) against woo_test
-#   5. extension upgrade/downgrade path
+#   5. concurrent upserts of the same orders
+#   6. conformance over ../shared/woocommerce (when present)
+#   7. extension upgrade/downgrade path
 # The extension must be built and installed first (the Makefile does that).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -75,6 +77,12 @@ trap '"$ROOT/scripts/cluster.sh" stop test >/dev/null' EXIT
 suite "sqitch round trip (empty cluster)" roundtrip
 suite "sqitch deploy + verify" deploy_test_db
 suite "pgTAP (pg_prove)" pgtap_suites
+concurrency() {
+  fresh_db woo_concurrency && sq deploy "$(sqitch_target woo_concurrency)" >/dev/null &&
+    "$ROOT/scripts/test-concurrency.sh" woo_concurrency
+}
+suite "concurrent upserts (no deadlock, no duplicate)" concurrency
+
 if [ -d "$SHARED" ]; then
   suite "conformance: ../shared/woocommerce" conformance
 else

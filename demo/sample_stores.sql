@@ -1,42 +1,53 @@
--- make demo: two sample stores, loaded the way the application does it: as
--- woo_app, one transaction per REST page, store bound with SET LOCAL.
--- Deterministic: the same data on every run.
+-- The sample-data generator: WooCommerce REST v3-shaped pages of categories,
+-- products, customers, coupons and orders for N stores, deterministic for a
+-- given seed, loaded the way the application does it: as woo_app, one
+-- transaction per REST page of 100, store bound with SET LOCAL; then a
+-- duplicated page and two webhooks on store 1. make demo runs it with the
+-- defaults; e.g. psql -v stores=10 -v orders=2000 -v seed=7 -f demo/sample_stores.sql
 \set ON_ERROR_STOP on
-INSERT INTO public.stores (id, store_url, api_key_hash, wc_version, plan, settings) VALUES
-    ('5a5a5a5a-0000-4000-8000-000000000001', 'https://coffee-corner.example', '$2b$12$demo.not.a.real.hash.aaaaaaaaaaaaaaaaaaaaaaaaaa', '8.9.1', 'pro',
-     '{"timezone": "Europe/Paris"}'),
-    ('5a5a5a5a-0000-4000-8000-000000000002', 'https://trail-gear.example', '$2b$12$demo.not.a.real.hash.bbbbbbbbbbbbbbbbbbbbbbbbbb', '9.1.0', 'starter',
-     '{"timezone": "America/Denver", "excluded_statuses": ["pending", "failed", "cancelled", "trash", "checkout-draft", "on-hold"]}');
+\if :{?stores} \else \set stores 2 \endif
+\if :{?orders} \else \set orders 400 \endif
+\if :{?seed} \else \set seed 1 \endif
+INSERT INTO public.stores (id, store_url, api_key_hash, wc_version, plan, settings)
+SELECT ('5a5a5a5a-0000-4000-8000-' || lpad(s::text, 12, '0'))::uuid,
+       CASE s WHEN 1 THEN 'https://coffee-corner.example' WHEN 2 THEN 'https://trail-gear.example'
+              ELSE 'https://sample-store-' || s || '.example' END,
+       '$2b$12$demo.not.a.real.hash.' || repeat(chr(96 + s % 26 + 1), 26),
+       (ARRAY['8.9.1', '9.1.0', '9.3.2'])[s % 3 + 1], (ARRAY['free', 'pro', 'starter', 'agency'])[s % 4 + 1],
+       CASE s WHEN 1 THEN '{"timezone": "Europe/Paris"}'::jsonb
+              WHEN 2 THEN '{"timezone": "America/Denver", "excluded_statuses": ["pending", "failed", "cancelled", "trash", "checkout-draft", "on-hold"]}'
+              ELSE jsonb_build_object('timezone', (ARRAY['UTC', 'Asia/Tokyo', 'America/New_York'])[s % 3 + 1]) END
+  FROM generate_series(1, :stores) s;
 
 -- A page of N records of each resource for store s (deterministic: derived from n).
 CREATE TEMP TABLE pages (store int, resource text, page int, payload jsonb);
 INSERT INTO pages
 SELECT s, 'categories', 1, jsonb_agg(jsonb_build_object('id', 10 + c, 'name', (ARRAY['Coffee &amp; Tea', 'Brewing', 'Mugs', 'Gift sets'])[c],
                                                           'parent', CASE WHEN c = 2 THEN 11 ELSE 0 END, 'count', 5) ORDER BY c DESC)
-  FROM generate_series(1, 2) s, generate_series(1, 4) c GROUP BY s;
+  FROM generate_series(1, :stores) s, generate_series(1, 4) c GROUP BY s;
 INSERT INTO pages
 SELECT s, 'products', 1, jsonb_agg(jsonb_build_object(
          'id', 100 + p, 'name', initcap((ARRAY['house', 'summit', 'ridge', 'ember', 'cedar'])[p % 5 + 1]) || ' ' ||
                                 (ARRAY['Blend', 'Grinder', 'Mug', 'Pack', 'Filter'])[p % 5 + 1] || ' #' || p,
          'type', 'simple', 'status', 'publish', 'sku', format('SKU-%s-%s', s, p),
-         'price', to_char(5 + (p * 37 % 60), 'FM990.00'), 'regular_price', to_char(5 + (p * 37 % 60), 'FM990.00'), 'sale_price', '',
+         'price', to_char(5 + ((p * 37 + :seed * 11) % 60), 'FM990.00'), 'regular_price', to_char(5 + ((p * 37 + :seed * 11) % 60), 'FM990.00'), 'sale_price', '',
          'stock_quantity', p * 3 % 40, 'stock_status', 'instock',
          'date_created_gmt', '2024-01-05T09:00:00', 'date_modified_gmt', '2024-02-01T09:00:00',
          'categories', jsonb_build_array(jsonb_build_object('id', 11 + p % 4, 'name', 'category'))) ORDER BY p)
-  FROM generate_series(1, 2) s, generate_series(1, 20) p GROUP BY s;
+  FROM generate_series(1, :stores) s, generate_series(1, 20) p GROUP BY s;
 INSERT INTO pages
 SELECT s, 'customers', 1, jsonb_agg(jsonb_build_object(
          'id', c, 'email', format('%s.%s@example.com', (ARRAY['ana', 'ben', 'chloe', 'dev', 'eli', 'fay'])[c % 6 + 1], c),
          'first_name', initcap((ARRAY['ana', 'ben', 'chloe', 'dev', 'eli', 'fay'])[c % 6 + 1]), 'last_name', 'Sample' || c,
          'date_created_gmt', to_char(timestamp '2023-06-01' + c * interval '3 days', 'YYYY-MM-DD"T"HH24:MI:SS')) ORDER BY c)
-  FROM generate_series(1, 2) s, generate_series(1, 30) c GROUP BY s;
+  FROM generate_series(1, :stores) s, generate_series(1, 30) c GROUP BY s;
 INSERT INTO pages
 SELECT s, 'orders', (n - 1) / 100 + 1, jsonb_agg(jsonb_build_object(
-         'id', 1000 + n, 'status', (ARRAY['completed', 'completed', 'processing', 'on-hold', 'refunded', 'cancelled', 'pending'])[n * s % 7 + 1],
+         'id', 1000 + n, 'status', (ARRAY['completed', 'completed', 'processing', 'on-hold', 'refunded', 'cancelled', 'pending'])[(n * s + :seed) % 7 + 1],
          'currency', CASE s WHEN 1 THEN 'EUR' ELSE 'USD' END,
          'date_created_gmt', to_char(timestamp '2024-01-01' + (n * 17 % 330) * interval '1 day' + (n % 24) * interval '1 hour', 'YYYY-MM-DD"T"HH24:MI:SS'),
          'date_modified_gmt', to_char(timestamp '2024-12-01' + n * interval '1 minute', 'YYYY-MM-DD"T"HH24:MI:SS'),
-         'total', to_char((n * 7 % 90) + 12.5 * s, 'FM990.00'), 'total_tax', '2.00', 'shipping_total', '4.90', 'discount_total', '0.00',
+         'total', to_char(((n * 7 + :seed * 13) % 90) + 12.5 * s, 'FM990.00'), 'total_tax', '2.00', 'shipping_total', '4.90', 'discount_total', '0.00',
          'payment_method', (ARRAY['stripe', 'paypal', 'bacs'])[n % 3 + 1],
          'customer_id', CASE WHEN n % 6 = 0 THEN 0 ELSE n % 30 + 1 END,
          'billing', jsonb_build_object('first_name', 'Guest', 'last_name', 'N' || n % 9,
@@ -44,13 +55,16 @@ SELECT s, 'orders', (n - 1) / 100 + 1, jsonb_agg(jsonb_build_object(
                                                      ELSE format('%s.%s@example.com', (ARRAY['ana', 'ben', 'chloe', 'dev', 'eli', 'fay'])[(n % 30 + 1) % 6 + 1], n % 30 + 1) END),
          'line_items', jsonb_build_array(
              jsonb_build_object('product_id', 100 + n % 20 + 1, 'variation_id', 0, 'name', 'Item ' || n % 20, 'quantity', n % 3 + 1,
-                                'subtotal', to_char((n * 7 % 90) + 12.5 * s - 4.9, 'FM990.00'), 'total', to_char((n * 7 % 90) + 12.5 * s - 4.9, 'FM990.00'))),
+                                'subtotal', to_char(((n * 7 + :seed * 13) % 90) + 12.5 * s - 4.9, 'FM990.00'), 'total', to_char(((n * 7 + :seed * 13) % 90) + 12.5 * s - 4.9, 'FM990.00'))),
          'coupon_lines', CASE WHEN n % 10 = 0 THEN '[{"code": "WELCOME10"}]'::jsonb ELSE '[]'::jsonb END,
          'refunds', CASE WHEN n % 7 = 4 THEN '[{"id": 1, "total": "-5.00"}]'::jsonb ELSE '[]'::jsonb END) ORDER BY n)
-  FROM generate_series(1, 2) s, generate_series(1, 400) n GROUP BY s, (n - 1) / 100 + 1;
-INSERT INTO pages VALUES
-  (1, 'coupons', 1, '[{"id": 501, "code": "WELCOME10", "discount_type": "percent", "amount": "10.00", "usage_count": 40}]'),
-  (2, 'coupons', 1, '[{"id": 501, "code": "WELCOME10", "discount_type": "fixed_cart", "amount": "10.00", "usage_count": 40}]');
+  FROM generate_series(1, :stores) s, generate_series(1, :orders) n GROUP BY s, (n - 1) / 100 + 1;
+INSERT INTO pages
+SELECT s, 'coupons', 1, jsonb_build_array(
+         jsonb_build_object('id', 501, 'code', 'WELCOME10', 'discount_type', CASE WHEN s % 2 = 1 THEN 'percent' ELSE 'fixed_cart' END,
+                            'amount', '10.00', 'usage_count', 40 + :seed % 5),
+         jsonb_build_object('id', 502, 'code', 'FREESHIP', 'discount_type', 'fixed_cart', 'amount', '4.90', 'usage_count', s * 3))
+  FROM generate_series(1, :stores) s;
 GRANT SELECT ON pages TO woo_app;
 
 CREATE TEMP TABLE loaded (store int, resource text, page int, result woo.upsert_result);
