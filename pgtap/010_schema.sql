@@ -3,7 +3,7 @@
 -- documented changes to the seed are asserted as such (see README, Migrations).
 -- Generated once from the spec text, then kept by hand.
 BEGIN;
-SELECT plan(357);
+SELECT plan(370);
 
 SELECT has_table('public', 'stores', 'table stores exists');
 SELECT columns_are('public', 'stores', ARRAY['id', 'store_url', 'api_key_hash', 'wc_version', 'plan', 'connected_at', 'last_sync_at', 'settings', 'is_active'], 'stores: exactly the seed columns (plus documented additions)');
@@ -348,22 +348,51 @@ SELECT col_default_is('public', 'sync_logs', 'retry_count', '0'::text, 'sync_log
 SELECT col_type_is('public', 'sync_logs', 'next_retry_at', 'timestamp with time zone', 'sync_logs.next_retry_at is timestamp with time zone');
 SELECT col_is_null('public', 'sync_logs', 'next_retry_at', 'sync_logs.next_retry_at is nullable');
 SELECT col_hasnt_default('public', 'sync_logs', 'next_retry_at', 'sync_logs.next_retry_at has no default');
+-- Documented additions to the seed, each by its own migration (README, Migrations).
+SELECT col_type_is('public', 'orders', 'refunded_total', 'numeric(12,2)', 'orders.refunded_total is numeric(12,2) (migration order_refunds)');
+SELECT col_not_null('public', 'orders', 'refunded_total', 'orders.refunded_total is NOT NULL');
+SELECT col_default_is('public', 'orders', 'refunded_total', '0'::text, 'orders.refunded_total defaults to 0');
+SELECT col_type_is('public', 'orders', 'payload_hash', 'bytea', 'orders.payload_hash is bytea (migration payload_hash)');
+SELECT col_is_null('public', 'orders', 'payload_hash', 'orders.payload_hash is nullable');
+SELECT col_hasnt_default('public', 'orders', 'payload_hash', 'orders.payload_hash has no default');
+SELECT col_type_is('public', 'products', 'payload_hash', 'bytea', 'products.payload_hash is bytea (migration payload_hash)');
+SELECT col_is_null('public', 'products', 'payload_hash', 'products.payload_hash is nullable');
+SELECT col_hasnt_default('public', 'products', 'payload_hash', 'products.payload_hash has no default');
+SELECT col_type_is('public', 'customers', 'payload_hash', 'bytea', 'customers.payload_hash is bytea (migration payload_hash)');
+SELECT col_is_null('public', 'customers', 'payload_hash', 'customers.payload_hash is nullable');
+SELECT col_hasnt_default('public', 'customers', 'payload_hash', 'customers.payload_hash has no default');
+SELECT col_type_is('public', 'categories', 'payload_hash', 'bytea', 'categories.payload_hash is bytea (migration payload_hash)');
+SELECT col_is_null('public', 'categories', 'payload_hash', 'categories.payload_hash is nullable');
+SELECT col_hasnt_default('public', 'categories', 'payload_hash', 'categories.payload_hash has no default');
+SELECT col_type_is('public', 'coupons', 'payload_hash', 'bytea', 'coupons.payload_hash is bytea (migration payload_hash)');
+SELECT col_is_null('public', 'coupons', 'payload_hash', 'coupons.payload_hash is nullable');
+SELECT col_hasnt_default('public', 'coupons', 'payload_hash', 'coupons.payload_hash has no default');
+SELECT has_index('public', 'orders', 'idx_orders_store_customer', ARRAY['store_id', 'customer_id'], 'index idx_orders_store_customer on orders(store_id, customer_id) (migration orders_customer_index)');
+SELECT has_index('public', 'customers', 'customers_store_guest_email_key', ARRAY['store_id', 'email_hash'], 'index customers_store_guest_email_key on customers(store_id, email_hash) (migration guest_customers)');
+SELECT index_is_unique('public', 'customers', 'customers_store_guest_email_key', 'customers_store_guest_email_key is UNIQUE');
 SELECT tables_are('public', ARRAY['stores', 'categories', 'products', 'customers', 'orders', 'order_items', 'coupons', 'saved_charts', 'conversations', 'sync_logs'], 'public has exactly the ten seed tables');
-SELECT is((SELECT count(*)::int FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'timestamp without time zone'), 0, 'every timestamp column is timestamptz (UTC)');
-SELECT is((SELECT array_agg(table_name::text ORDER BY table_name) FROM information_schema.columns
-                   WHERE table_schema = 'public' AND column_name = 'store_id' AND data_type = 'uuid' AND is_nullable = 'NO'),
-                  ARRAY['categories', 'conversations', 'coupons', 'customers', 'order_items', 'orders', 'products', 'saved_charts', 'sync_logs'],
-                  'every table but stores has store_id uuid NOT NULL');
-SELECT fk_ok('public', 'categories', 'store_id', 'public', 'stores', 'id', 'categories.store_id references stores(id)');
-SELECT fk_ok('public', 'products', 'store_id', 'public', 'stores', 'id', 'products.store_id references stores(id)');
-SELECT fk_ok('public', 'customers', 'store_id', 'public', 'stores', 'id', 'customers.store_id references stores(id)');
-SELECT fk_ok('public', 'orders', 'store_id', 'public', 'stores', 'id', 'orders.store_id references stores(id)');
-SELECT fk_ok('public', 'order_items', 'store_id', 'public', 'stores', 'id', 'order_items.store_id references stores(id)');
-SELECT fk_ok('public', 'coupons', 'store_id', 'public', 'stores', 'id', 'coupons.store_id references stores(id)');
-SELECT fk_ok('public', 'saved_charts', 'store_id', 'public', 'stores', 'id', 'saved_charts.store_id references stores(id)');
-SELECT fk_ok('public', 'conversations', 'store_id', 'public', 'stores', 'id', 'conversations.store_id references stores(id)');
-SELECT fk_ok('public', 'sync_logs', 'store_id', 'public', 'stores', 'id', 'sync_logs.store_id references stores(id)');
-SELECT is((SELECT count(*)::int FROM public.customers WHERE false), 0, 'no column stores a plaintext e-mail: customers has email_hash only');
+SELECT is(ARRAY(SELECT table_schema || '.' || table_name || '.' || column_name FROM information_schema.columns
+                  WHERE table_schema IN ('public', 'woo') AND data_type = 'timestamp without time zone' ORDER BY 1),
+          '{}'::text[], 'every timestamp column (public and woo) is timestamptz (UTC)');
+SELECT is(ARRAY(SELECT c.table_name::text FROM information_schema.columns c
+                  JOIN information_schema.tables t USING (table_schema, table_name)
+                 WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+                   AND c.column_name = 'store_id' AND c.data_type = 'uuid' AND c.is_nullable = 'NO'
+                 ORDER BY 1),
+          ARRAY['categories', 'conversations', 'coupons', 'customers', 'order_items', 'orders', 'products', 'saved_charts', 'sync_logs'],
+          'every table but stores has store_id uuid NOT NULL');
+SELECT is(ARRAY(SELECT t.relname::text FROM pg_class t
+                 WHERE t.relnamespace = 'public'::regnamespace AND t.relkind IN ('r', 'p') AND t.relname <> 'stores'
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                                    WHERE k.conrelid = t.oid AND k.contype = 'f'
+                                      AND k.confrelid = 'public.stores'::regclass
+                                      AND k.conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = t.oid AND attname = 'store_id')]::int2[]
+                                      AND k.confkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = 'public.stores'::regclass AND attname = 'id')]::int2[])
+                 ORDER BY 1),
+          '{}'::text[], 'every table but stores has a foreign key store_id -> stores(id)');
+SELECT is(ARRAY(SELECT table_name || '.' || column_name FROM information_schema.columns
+                 WHERE table_schema = 'public' AND column_name ILIKE '%mail%' ORDER BY 1),
+          ARRAY['customers.email_hash'], 'no plaintext e-mail column: the only e-mail column in public is customers.email_hash');
 SELECT hasnt_column('public', 'customers', 'email', 'customers has no email column');
 
 SELECT * FROM finish();

@@ -1,6 +1,6 @@
 -- Deploy pg_woocommerce:stores to pg
 -- Seed table stores (shared/seed/data-model.md), exactly as specified.
--- requires: pg_woocommerce
+-- requires: nothing (a plain table; it comes after the extension in the plan only by order)
 BEGIN;
 
 CREATE TABLE public.stores (
