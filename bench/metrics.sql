@@ -22,16 +22,6 @@ SELECT s.id, n, timestamptz '2022-01-01' + (n % 1000) * interval '1 day',
 VACUUM ANALYZE customers;
 VACUUM ANALYZE orders;
 
-CREATE OR REPLACE FUNCTION bench.metrics_ms(stmt text, store uuid) RETURNS numeric LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz;
-BEGIN
-    PERFORM set_config('woo.store_id', store::text, true);
-    SET LOCAL ROLE woo_app;
-    t0 := clock_timestamp();
-    EXECUTE stmt;
-    RESET ROLE;
-    RETURN round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
-END $$;
 CREATE OR REPLACE FUNCTION bench.reset_metrics() RETURNS void LANGUAGE sql AS $$
     UPDATE public.customers SET total_spent = 0, order_count = 0, first_order_date = NULL, last_order_date = NULL
      WHERE store_id = '00000000-0000-4000-8000-0000000000e1' $$;
@@ -54,24 +44,24 @@ CHECKPOINT;
 INSERT INTO bench.results (section, label, ms, baseline, n) VALUES
  ('metrics: full recompute, 1,000,000 orders / 100,000 customers, all stale',
   'plain SQL: UPDATE customers ... FROM (SELECT ... GROUP BY customer_id)',
-  bench.metrics_ms($$SELECT bench.sql_recompute('00000000-0000-4000-8000-0000000000e1')$$, '00000000-0000-4000-8000-0000000000e1'), true, 1000000);
+  bench.time_ms_as($$SELECT bench.sql_recompute('00000000-0000-4000-8000-0000000000e1')$$, 'woo_app', '00000000-0000-4000-8000-0000000000e1', 1), true, 1000000);
 DO $$ BEGIN PERFORM bench.reset_metrics(); END $$;
 VACUUM customers;
 CHECKPOINT;
 INSERT INTO bench.results (section, label, ms, baseline, n) VALUES
  ('metrics: full recompute, 1,000,000 orders / 100,000 customers, all stale',
   'woo.recompute_customer_metrics(store)',
-  bench.metrics_ms($$SELECT woo.recompute_customer_metrics('00000000-0000-4000-8000-0000000000e1')$$, '00000000-0000-4000-8000-0000000000e1'), false, 1000000);
+  bench.time_ms_as($$SELECT woo.recompute_customer_metrics('00000000-0000-4000-8000-0000000000e1')$$, 'woo_app', '00000000-0000-4000-8000-0000000000e1', 1), false, 1000000);
 VACUUM customers; CHECKPOINT;
 INSERT INTO bench.results (section, label, ms, baseline, n) VALUES
  ('metrics: full recompute again, nothing changed',
   'plain SQL: UPDATE customers ... FROM (SELECT ... GROUP BY customer_id)',
-  bench.metrics_ms($$SELECT bench.sql_recompute('00000000-0000-4000-8000-0000000000e1')$$, '00000000-0000-4000-8000-0000000000e1'), true, 1000000);
+  bench.time_ms_as($$SELECT bench.sql_recompute('00000000-0000-4000-8000-0000000000e1')$$, 'woo_app', '00000000-0000-4000-8000-0000000000e1', 1), true, 1000000);
 VACUUM customers; CHECKPOINT;
 INSERT INTO bench.results (section, label, ms, baseline, n) VALUES
  ('metrics: full recompute again, nothing changed',
   'woo.recompute_customer_metrics(store)',
-  bench.metrics_ms($$SELECT woo.recompute_customer_metrics('00000000-0000-4000-8000-0000000000e1')$$, '00000000-0000-4000-8000-0000000000e1'), false, 1000000);
+  bench.time_ms_as($$SELECT woo.recompute_customer_metrics('00000000-0000-4000-8000-0000000000e1')$$, 'woo_app', '00000000-0000-4000-8000-0000000000e1', 1), false, 1000000);
 
 -- 100 new orders (3 items each, existing customers) with their metrics, best of 3.
 CREATE OR REPLACE FUNCTION bench.hundred(first_id int, customers int) RETURNS jsonb LANGUAGE sql AS $$
@@ -110,3 +100,9 @@ DO $$ BEGIN
         RAISE EXCEPTION 'metrics bench: drift after the runs';
     END IF;
 END $$;
+
+-- Leave the database as found, so the next benchmark file measures on its own data.
+DELETE FROM public.orders WHERE store_id IN ('00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000e2');
+DELETE FROM public.customers WHERE store_id IN ('00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000e2');
+DELETE FROM public.products WHERE store_id IN ('00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000e2');
+VACUUM ANALYZE;

@@ -14,24 +14,6 @@ SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n % 100 + 1), 12, '0'))::uuid,
   FROM generate_series(1, 1000000) n;
 VACUUM ANALYZE orders;
 
--- Best of 5 wall times of `stmt`, run as `role` with `store` bound.
-CREATE OR REPLACE FUNCTION bench.time_ms_as(stmt text, role text, store uuid, runs int DEFAULT 5) RETURNS numeric
-LANGUAGE plpgsql AS $$
-DECLARE
-    best numeric;
-    t0 timestamptz;
-BEGIN
-    PERFORM set_config('woo.store_id', store::text, true);
-    EXECUTE format('SET LOCAL ROLE %I', role);
-    FOR i IN 1..runs LOOP
-        t0 := clock_timestamp();
-        EXECUTE stmt;
-        best := least(best, extract(epoch FROM clock_timestamp() - t0) * 1000);
-    END LOOP;
-    RESET ROLE;
-    RETURN round(best, 2);
-END $$;
-
 INSERT INTO bench.results (section, label, ms, baseline, n) VALUES
  ('RLS: status totals of one store (10,000 of 1,000,000 orders, 100 stores)',
   'owner: ... WHERE store_id = $1 (RLS bypassed)',
