@@ -3,7 +3,7 @@
 -- documented changes to the seed are asserted as such (see README, Migrations).
 -- Generated once from the spec text, then kept by hand.
 BEGIN;
-SELECT plan(370);
+SELECT plan(417);
 
 SELECT has_table('public', 'stores', 'table stores exists');
 SELECT columns_are('public', 'stores', ARRAY['id', 'store_url', 'api_key_hash', 'wc_version', 'plan', 'connected_at', 'last_sync_at', 'settings', 'is_active'], 'stores: exactly the seed columns (plus documented additions)');
@@ -370,6 +370,7 @@ SELECT col_hasnt_default('public', 'coupons', 'payload_hash', 'coupons.payload_h
 SELECT has_index('public', 'orders', 'idx_orders_store_customer', ARRAY['store_id', 'customer_id'], 'index idx_orders_store_customer on orders(store_id, customer_id) (migration orders_customer_index)');
 SELECT has_index('public', 'customers', 'customers_store_guest_email_key', ARRAY['store_id', 'email_hash'], 'index customers_store_guest_email_key on customers(store_id, email_hash) (migration guest_customers)');
 SELECT index_is_unique('public', 'customers', 'customers_store_guest_email_key', 'customers_store_guest_email_key is UNIQUE');
+SELECT col_is_unique('public', 'sync_logs', ARRAY['store_id', 'id'], 'sync_logs: UNIQUE(store_id, id), the same-store target of woo.load_checkpoints (migration load_checkpoints)');
 SELECT tables_are('public', ARRAY['stores', 'categories', 'products', 'customers', 'orders', 'order_items', 'coupons', 'saved_charts', 'conversations', 'sync_logs'], 'public has exactly the ten seed tables');
 SELECT is(ARRAY(SELECT table_schema || '.' || table_name || '.' || column_name FROM information_schema.columns
                   WHERE table_schema IN ('public', 'woo') AND data_type = 'timestamp without time zone' ORDER BY 1),
@@ -394,6 +395,69 @@ SELECT is(ARRAY(SELECT table_name || '.' || column_name FROM information_schema.
                  WHERE table_schema = 'public' AND column_name ILIKE '%mail%' ORDER BY 1),
           ARRAY['customers.email_hash'], 'no plaintext e-mail column: the only e-mail column in public is customers.email_hash');
 SELECT hasnt_column('public', 'customers', 'email', 'customers has no email column');
+-- woo.load_checkpoints (migration load_checkpoints): the checkpoints of the bulk loader woo-load.
+SELECT has_table('woo', 'load_checkpoints', 'table woo.load_checkpoints exists');
+SELECT columns_are('woo', 'load_checkpoints', ARRAY['store_id', 'sync_id', 'source', 'first_record', 'records', 'resource', 'inserted', 'updated', 'unchanged', 'skipped_stale', 'rejected', 'committed_at'], 'woo.load_checkpoints: exactly its columns');
+SELECT col_type_is('woo', 'load_checkpoints', 'store_id', 'uuid', 'load_checkpoints.store_id is uuid');
+SELECT col_not_null('woo', 'load_checkpoints', 'store_id', 'load_checkpoints.store_id is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'store_id', 'load_checkpoints.store_id has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'sync_id', 'uuid', 'load_checkpoints.sync_id is uuid');
+SELECT col_not_null('woo', 'load_checkpoints', 'sync_id', 'load_checkpoints.sync_id is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'sync_id', 'load_checkpoints.sync_id has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'source', 'text', 'load_checkpoints.source is text');
+SELECT col_not_null('woo', 'load_checkpoints', 'source', 'load_checkpoints.source is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'source', 'load_checkpoints.source has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'first_record', 'bigint', 'load_checkpoints.first_record is bigint');
+SELECT col_not_null('woo', 'load_checkpoints', 'first_record', 'load_checkpoints.first_record is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'first_record', 'load_checkpoints.first_record has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'records', 'integer', 'load_checkpoints.records is integer');
+SELECT col_not_null('woo', 'load_checkpoints', 'records', 'load_checkpoints.records is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'records', 'load_checkpoints.records has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'resource', 'character varying(20)', 'load_checkpoints.resource is character varying(20)');
+SELECT col_not_null('woo', 'load_checkpoints', 'resource', 'load_checkpoints.resource is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'resource', 'load_checkpoints.resource has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'inserted', 'integer', 'load_checkpoints.inserted is integer');
+SELECT col_not_null('woo', 'load_checkpoints', 'inserted', 'load_checkpoints.inserted is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'inserted', 'load_checkpoints.inserted has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'updated', 'integer', 'load_checkpoints.updated is integer');
+SELECT col_not_null('woo', 'load_checkpoints', 'updated', 'load_checkpoints.updated is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'updated', 'load_checkpoints.updated has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'unchanged', 'integer', 'load_checkpoints.unchanged is integer');
+SELECT col_not_null('woo', 'load_checkpoints', 'unchanged', 'load_checkpoints.unchanged is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'unchanged', 'load_checkpoints.unchanged has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'skipped_stale', 'integer', 'load_checkpoints.skipped_stale is integer');
+SELECT col_not_null('woo', 'load_checkpoints', 'skipped_stale', 'load_checkpoints.skipped_stale is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'skipped_stale', 'load_checkpoints.skipped_stale has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'rejected', 'integer', 'load_checkpoints.rejected is integer');
+SELECT col_not_null('woo', 'load_checkpoints', 'rejected', 'load_checkpoints.rejected is NOT NULL');
+SELECT col_hasnt_default('woo', 'load_checkpoints', 'rejected', 'load_checkpoints.rejected has no default');
+SELECT col_type_is('woo', 'load_checkpoints', 'committed_at', 'timestamp with time zone', 'load_checkpoints.committed_at is timestamp with time zone');
+SELECT col_not_null('woo', 'load_checkpoints', 'committed_at', 'load_checkpoints.committed_at is NOT NULL');
+SELECT col_default_is('woo', 'load_checkpoints', 'committed_at', 'now()'::text, 'load_checkpoints.committed_at defaults to now()');
+SELECT col_is_pk('woo', 'load_checkpoints', ARRAY['store_id', 'sync_id', 'source', 'first_record'], 'woo.load_checkpoints: PRIMARY KEY (store_id, sync_id, source, first_record)');
+SELECT indexes_are('woo', 'load_checkpoints', ARRAY['load_checkpoints_pkey'], 'woo.load_checkpoints has exactly its primary key index');
+SELECT fk_ok('woo', 'load_checkpoints', 'store_id', 'public', 'stores', 'id', 'load_checkpoints.store_id references stores(id)');
+SELECT fk_ok('woo', 'load_checkpoints', ARRAY['store_id', 'sync_id'], 'public', 'sync_logs', ARRAY['store_id', 'id'], 'load_checkpoints (store_id, sync_id) references sync_logs (store_id, id): same store');
+SELECT results_eq(
+    $$SELECT (SELECT array_agg(attname::text COLLATE "default" ORDER BY k.i) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                JOIN pg_attribute ON attrelid = c.conrelid AND attnum = k.n),
+             (SELECT (relnamespace::regnamespace::text || '.' || relname) COLLATE "default" FROM pg_class WHERE oid = c.confrelid),
+             (SELECT array_agg(attname::text COLLATE "default" ORDER BY k.i) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                JOIN pg_attribute ON attrelid = c.confrelid AND attnum = k.n),
+             c.confdeltype::text
+        FROM pg_constraint c WHERE c.conrelid = 'woo.load_checkpoints'::regclass AND c.contype = 'f' ORDER BY c.conname$$,
+    $$VALUES (ARRAY['store_id'], 'public.stores', ARRAY['id'], 'a'),
+             (ARRAY['store_id', 'sync_id'], 'public.sync_logs', ARRAY['store_id', 'id'], 'c')$$,
+    'woo.load_checkpoints has exactly two foreign keys: store_id -> stores (NO ACTION), (store_id, sync_id) -> sync_logs ON DELETE CASCADE');
+SELECT results_eq(
+    $$SELECT pg_get_constraintdef(oid) COLLATE "default" FROM pg_constraint
+       WHERE conrelid = 'woo.load_checkpoints'::regclass AND contype = 'c' ORDER BY conname$$,
+    $$VALUES ('CHECK ((first_record >= 1))'),
+             ('CHECK ((records >= 1))'),
+             ('CHECK (((resource)::text = ANY ((ARRAY[''orders''::character varying, ''products''::character varying, ''customers''::character varying, ''categories''::character varying, ''coupons''::character varying])::text[])))')$$,
+    'woo.load_checkpoints has exactly its three CHECKs: first_record >= 1, records >= 1, resource one of the five');
+SELECT isnt(obj_description('woo.load_checkpoints'::regclass, 'pg_class'), NULL, 'woo.load_checkpoints has a comment');
+SELECT tables_are('woo', ARRAY['ingest_rejects', 'load_checkpoints'], 'woo has exactly the tables ingest_rejects and load_checkpoints');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,9 +2,9 @@
 -- widened policy, a widened grant, a new role attribute or a new woo.* function that nobody
 -- reviewed fails the suite. The attacks themselves are in 030 and 031.
 BEGIN;
-SELECT plan(274);
+SELECT plan(283);
 
--- The tables under RLS: the ten seed tables in public, and woo.ingest_rejects.
+-- The tables under RLS: the ten seed tables in public, woo.ingest_rejects and woo.load_checkpoints.
 CREATE FUNCTION pg_temp.tables() RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $$
     SELECT unnest(ARRAY['stores', 'categories', 'products', 'customers', 'orders', 'order_items',
                         'coupons', 'saved_charts', 'conversations', 'sync_logs'])
@@ -38,11 +38,17 @@ SELECT policy_cmd_is('woo', 'ingest_rejects', 'ingest_rejects_delete', 'delete',
 SELECT policy_roles_are('woo', 'ingest_rejects', 'ingest_rejects_select', ARRAY['woo_app'], 'policy ingest_rejects_select applies to woo_app');
 SELECT policy_roles_are('woo', 'ingest_rejects', 'ingest_rejects_insert', ARRAY['woo_app'], 'policy ingest_rejects_insert applies to woo_app');
 SELECT policy_roles_are('woo', 'ingest_rejects', 'ingest_rejects_delete', ARRAY['woo_app'], 'policy ingest_rejects_delete applies to woo_app');
+SELECT policies_are('woo', 'load_checkpoints', ARRAY['load_checkpoints_select', 'load_checkpoints_insert'],
+                    'woo.load_checkpoints has exactly its select and insert policies');
+SELECT policy_cmd_is('woo', 'load_checkpoints', 'load_checkpoints_select', 'select', 'policy load_checkpoints_select is FOR SELECT');
+SELECT policy_cmd_is('woo', 'load_checkpoints', 'load_checkpoints_insert', 'insert', 'policy load_checkpoints_insert is FOR INSERT');
+SELECT policy_roles_are('woo', 'load_checkpoints', 'load_checkpoints_select', ARRAY['woo_app'], 'policy load_checkpoints_select applies to woo_app');
+SELECT policy_roles_are('woo', 'load_checkpoints', 'load_checkpoints_insert', ARRAY['woo_app'], 'policy load_checkpoints_insert applies to woo_app');
 
 -- No other policy anywhere, and every policy is exactly "key = (SELECT woo.current_store())":
 -- an extra permissive policy, or an OR added to one, fails here.
 SELECT is((SELECT count(*) FROM pg_policies WHERE schemaname = 'public'), 40::bigint, 'public has exactly 40 policies');
-SELECT is((SELECT count(*) FROM pg_policies), 43::bigint, 'the database has exactly 43 policies (40 + woo.ingest_rejects'' 3)');
+SELECT is((SELECT count(*) FROM pg_policies), 45::bigint, 'the database has exactly 45 policies (40 + woo.ingest_rejects'' 3 + woo.load_checkpoints'' 2)');
 SELECT is_empty(
     $$SELECT schemaname, tablename, policyname FROM pg_policies
        WHERE policyname !~ ('^' || tablename || '_(select|insert|update|delete)$')
@@ -109,6 +115,11 @@ SELECT table_privs_are('woo', 'ingest_rejects', 'woo_ai', ARRAY[]::name[], 'woo_
 SELECT table_privs_are('woo', 'ingest_rejects', 'woo_owner', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'],
                        'woo_owner has the owner''s privileges on woo.ingest_rejects');
 SELECT table_privs_are('woo', 'ingest_rejects', 'public', ARRAY[]::name[], 'PUBLIC has no privilege on woo.ingest_rejects');
+SELECT table_privs_are('woo', 'load_checkpoints', 'woo_app', ARRAY['SELECT', 'INSERT'], 'woo_app has exactly SELECT, INSERT on woo.load_checkpoints');
+SELECT table_privs_are('woo', 'load_checkpoints', 'woo_ai', ARRAY[]::name[], 'woo_ai has no privilege on woo.load_checkpoints');
+SELECT table_privs_are('woo', 'load_checkpoints', 'woo_owner', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'],
+                       'woo_owner has the owner''s privileges on woo.load_checkpoints');
+SELECT table_privs_are('woo', 'load_checkpoints', 'public', ARRAY[]::name[], 'PUBLIC has no privilege on woo.load_checkpoints');
 
 -- Column privileges: the secrets are unreadable by woo_ai; the readable columns are exactly these.
 SELECT column_privs_are('public', 'stores', 'api_key_hash', 'woo_ai', ARRAY[]::name[], 'woo_ai has no privilege on stores.api_key_hash');
