@@ -235,20 +235,37 @@ CREATE FUNCTION woo.expected_customer_metrics(store_id uuid, customer_ids uuid[]
 DECLARE
     excluded text[] := woo.excluded_statuses(expected_customer_metrics.store_id);
 BEGIN
-    RETURN QUERY
-    SELECT c.id, coalesce(m.spent, 0)::numeric(12,2), coalesce(m.n, 0)::integer, m.first, m.last
-      FROM public.customers c
-      LEFT JOIN (
-            SELECT o.customer_id, sum(o.total - o.refunded_total) AS spent, count(*) AS n,
-                   min(o.date_created) AS first, max(o.date_created) AS last
-              FROM public.orders o
-             WHERE o.store_id = expected_customer_metrics.store_id
-               AND o.customer_id IS NOT NULL
-               AND (expected_customer_metrics.customer_ids IS NULL OR o.customer_id = ANY (expected_customer_metrics.customer_ids))
-               AND o.status <> ALL (excluded)
-             GROUP BY o.customer_id) m ON m.customer_id = c.id
-     WHERE c.store_id = expected_customer_metrics.store_id
-       AND (expected_customer_metrics.customer_ids IS NULL OR c.id = ANY (expected_customer_metrics.customer_ids));
+    IF customer_ids IS NULL THEN
+        -- The whole store: one pass over its orders.
+        RETURN QUERY
+        SELECT c.id, coalesce(m.spent, 0)::numeric(12,2), coalesce(m.n, 0)::integer, m.first, m.last
+          FROM public.customers c
+          LEFT JOIN (
+                SELECT o.customer_id, sum(o.total - o.refunded_total) AS spent, count(*) AS n,
+                       min(o.date_created) AS first, max(o.date_created) AS last
+                  FROM public.orders o
+                 WHERE o.store_id = expected_customer_metrics.store_id
+                   AND o.customer_id IS NOT NULL
+                   AND o.status <> ALL (excluded)
+                 GROUP BY o.customer_id) m ON m.customer_id = c.id
+         WHERE c.store_id = expected_customer_metrics.store_id;
+    ELSE
+        -- Some customers (an upsert's): each one's orders through idx_orders_store_customer.
+        -- This shape does not depend on statistics, which lag far behind during a
+        -- bulk load: a join planned on them re-aggregated the orders once per customer.
+        RETURN QUERY
+        SELECT c.id, coalesce(m.spent, 0)::numeric(12,2), m.n::integer, m.first, m.last
+          FROM public.customers c
+         CROSS JOIN LATERAL (
+                SELECT sum(o.total - o.refunded_total) AS spent, count(*) AS n,
+                       min(o.date_created) AS first, max(o.date_created) AS last
+                  FROM public.orders o
+                 WHERE o.store_id = expected_customer_metrics.store_id
+                   AND o.customer_id = c.id
+                   AND o.status <> ALL (excluded)) m
+         WHERE c.id = ANY (expected_customer_metrics.customer_ids)
+           AND c.store_id = expected_customer_metrics.store_id;
+    END IF;
 END $$;
 COMMENT ON FUNCTION woo.expected_customer_metrics(uuid, uuid[]) IS
     'Customer metrics recomputed from the orders (what woo.recompute_customer_metrics writes)';
@@ -267,13 +284,25 @@ BEGIN
         RAISE EXCEPTION 'store_id % is not the store bound to this transaction', store_id USING ERRCODE = '42501';
     END IF;
     -- Only rows whose values differ are rewritten; rows are locked in id order.
-    UPDATE public.customers c
-       SET total_spent = e.total_spent, order_count = e.order_count,
-           first_order_date = e.first_order_date, last_order_date = e.last_order_date
-      FROM woo.expected_customer_metrics(recompute_customer_metrics.store_id, customer_ids) e
-     WHERE c.id = e.customer_id AND c.store_id = recompute_customer_metrics.store_id
-       AND (c.total_spent, c.order_count, c.first_order_date, c.last_order_date)
-           IS DISTINCT FROM (e.total_spent, e.order_count, e.first_order_date, e.last_order_date);
+    -- Given customers are reached by primary key, whatever the statistics say.
+    IF customer_ids IS NULL THEN
+        UPDATE public.customers c
+           SET total_spent = e.total_spent, order_count = e.order_count,
+               first_order_date = e.first_order_date, last_order_date = e.last_order_date
+          FROM woo.expected_customer_metrics(recompute_customer_metrics.store_id) e
+         WHERE c.id = e.customer_id AND c.store_id = recompute_customer_metrics.store_id
+           AND (c.total_spent, c.order_count, c.first_order_date, c.last_order_date)
+               IS DISTINCT FROM (e.total_spent, e.order_count, e.first_order_date, e.last_order_date);
+    ELSE
+        UPDATE public.customers c
+           SET total_spent = e.total_spent, order_count = e.order_count,
+               first_order_date = e.first_order_date, last_order_date = e.last_order_date
+          FROM woo.expected_customer_metrics(recompute_customer_metrics.store_id, customer_ids) e
+         WHERE c.id = ANY (customer_ids) AND c.id = e.customer_id
+           AND c.store_id = recompute_customer_metrics.store_id
+           AND (c.total_spent, c.order_count, c.first_order_date, c.last_order_date)
+               IS DISTINCT FROM (e.total_spent, e.order_count, e.first_order_date, e.last_order_date);
+    END IF;
     GET DIAGNOSTICS changed = ROW_COUNT;
     RETURN changed;
 END $$;

@@ -1,0 +1,53 @@
+-- pg_woocommerce 1.4 -> 1.3: the 1.3 bodies of the customer metrics functions.
+
+\echo Use "ALTER EXTENSION pg_woocommerce UPDATE TO '1.3'" to load this file. \quit
+
+CREATE OR REPLACE FUNCTION woo.expected_customer_metrics(store_id uuid, customer_ids uuid[] DEFAULT NULL)
+    RETURNS TABLE (customer_id uuid, total_spent numeric(12,2), order_count integer,
+                   first_order_date timestamptz, last_order_date timestamptz)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    excluded text[] := woo.excluded_statuses(expected_customer_metrics.store_id);
+BEGIN
+    RETURN QUERY
+    SELECT c.id, coalesce(m.spent, 0)::numeric(12,2), coalesce(m.n, 0)::integer, m.first, m.last
+      FROM public.customers c
+      LEFT JOIN (
+            SELECT o.customer_id, sum(o.total - o.refunded_total) AS spent, count(*) AS n,
+                   min(o.date_created) AS first, max(o.date_created) AS last
+              FROM public.orders o
+             WHERE o.store_id = expected_customer_metrics.store_id
+               AND o.customer_id IS NOT NULL
+               AND (expected_customer_metrics.customer_ids IS NULL OR o.customer_id = ANY (expected_customer_metrics.customer_ids))
+               AND o.status <> ALL (excluded)
+             GROUP BY o.customer_id) m ON m.customer_id = c.id
+     WHERE c.store_id = expected_customer_metrics.store_id
+       AND (expected_customer_metrics.customer_ids IS NULL OR c.id = ANY (expected_customer_metrics.customer_ids));
+END $$;
+
+CREATE OR REPLACE FUNCTION woo.recompute_customer_metrics(store_id uuid, customer_ids uuid[] DEFAULT NULL) RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    changed integer;
+BEGIN
+    IF store_id IS NULL THEN
+        RAISE EXCEPTION 'woo.recompute_customer_metrics: store_id must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', store_id USING ERRCODE = '42501';
+    END IF;
+    -- Only rows whose values differ are rewritten; rows are locked in id order.
+    UPDATE public.customers c
+       SET total_spent = e.total_spent, order_count = e.order_count,
+           first_order_date = e.first_order_date, last_order_date = e.last_order_date
+      FROM woo.expected_customer_metrics(recompute_customer_metrics.store_id, customer_ids) e
+     WHERE c.id = e.customer_id AND c.store_id = recompute_customer_metrics.store_id
+       AND (c.total_spent, c.order_count, c.first_order_date, c.last_order_date)
+           IS DISTINCT FROM (e.total_spent, e.order_count, e.first_order_date, e.last_order_date);
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    RETURN changed;
+END $$;
