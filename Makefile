@@ -39,6 +39,18 @@ endif
 # PostgreSQL headers are not C++-clean; treat them as system headers.
 override CPPFLAGS := $(patsubst -I%,-isystem %,$(filter -I$(includedir_server)%,$(CPPFLAGS))) $(filter-out -I$(includedir_server)%,$(CPPFLAGS))
 
+# woo-load, the bulk loader (a libpq client), is built by CMake and installed
+# next to PostgreSQL's programs (pg_config --bindir).
+WOO_LOAD = build/cmake/woo-load
+all: $(WOO_LOAD)
+install: install-woo-load
+$(WOO_LOAD): CMakeLists.txt $(wildcard loader/*.cpp loader/*.hpp)
+	cmake -S . -B build/cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build/cmake -j2 --target woo-load
+.PHONY: install-woo-load
+install-woo-load: $(WOO_LOAD)
+	$(INSTALL_PROGRAM) $(WOO_LOAD) '$(DESTDIR)$(bindir)/woo-load'
+
 # The current version's script is the full script in sql/; older versions are frozen files.
 build/sql/$(EXTENSION_NAME)--$(EXT_VERSION).sql: sql/$(EXTENSION_NAME).sql extension/$(EXTENSION_NAME).control
 	@mkdir -p $(dir $@)
