@@ -1,9 +1,12 @@
 -- The sample-data generator: WooCommerce REST v3-shaped pages of categories,
 -- products, customers, coupons and orders for N stores, deterministic for a
--- given seed, loaded the way the application does it: as woo_app, one
--- transaction per REST page of 100, store bound with SET LOCAL; then a
--- duplicated page and two webhooks on store 1. make demo runs it with the
--- defaults; e.g. psql -v stores=10 -v orders=2000 -v seed=7 -f demo/sample_stores.sql
+-- given seed. It inserts the stores, then either
+--   -v export=1: prints the pages as "store<TAB>resource<TAB>page<TAB>JSON array"
+--                lines (make demo writes them to files and loads them with woo-load), or
+--   otherwise:   loads them the way the application does it: as woo_app, one
+--                transaction per REST page of 100, store bound with SET LOCAL; then
+--                a duplicated page and two webhooks on store 1.
+-- e.g. psql -v stores=10 -v orders=2000 -v seed=7 -f demo/sample_stores.sql
 \set ON_ERROR_STOP on
 \if :{?stores} \else \set stores 2 \endif
 \if :{?orders} \else \set orders 400 \endif
@@ -66,6 +69,14 @@ SELECT s, 'coupons', 1, jsonb_build_array(
          jsonb_build_object('id', 502, 'code', 'FREESHIP', 'discount_type', 'fixed_cart', 'amount', '4.90', 'usage_count', s * 3))
   FROM generate_series(1, :stores) s;
 GRANT SELECT ON pages TO woo_app;
+
+\if :{?export}
+\pset format unaligned
+\pset tuples_only on
+\pset fieldsep '\t'
+SELECT store, resource, page, payload::text FROM pages ORDER BY store, resource, page;
+\quit
+\endif
 
 CREATE TEMP TABLE loaded (store int, resource text, page int, result woo.upsert_result);
 GRANT ALL ON loaded TO woo_app;

@@ -26,8 +26,44 @@ sql -c "SELECT e AS email, woo.normalize_email(e) AS normal_form, woo.hash_email
     -c "SELECT e AS email, woo.normalize_email(e, true) AS gmail_canonical, left(woo.hash_email(e, true), 16) || '…' AS hash_prefix
           FROM (VALUES ('John.Smith+News@Gmail.com'), ('johnsmith@googlemail.com')) v(e)"
 
-say "Loading two sample WooCommerce stores through woo.upsert_* (as woo_app, one transaction per REST page)"
-sql -f "$ROOT/demo/sample_stores.sql"
+say "Writing two sample WooCommerce stores as REST pages (demo/sample_stores.sql, seeded generator)"
+SAMPLE="$WOO_CLUSTER_DIR/sample"
+rm -rf "$SAMPLE"
+sql -v export=1 -f "$ROOT/demo/sample_stores.sql" |
+  awk -F'\t' -v out="$SAMPLE" '{ dir = out "/store_" $1 "/" $2; system("mkdir -p \"" dir "\"");
+                                  f = sprintf("%s/page-%03d.json", dir, $3); print $4 > f; close(f) }'
+(cd "$SAMPLE" && find . -name '*.json' | sort | sed 's|^\./|  |' | awk '{ print } END { print "  (" NR " files)" }')
+
+say "Loading them with woo-load (libpq pipeline, one transaction per batch of 100, as a woo_app login)"
+WOO_LOAD="$(/usr/lib/postgresql/15/bin/pg_config --bindir)/woo-load"
+sql -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS demo_loader" -c "CREATE ROLE demo_loader LOGIN IN ROLE woo_app"
+LOADER_DB="host=$PGHOST port=$PGPORT dbname=woo_demo user=demo_loader"
+for n in 1 2; do
+  store=5a5a5a5a-0000-4000-8000-00000000000$n
+  echo "\$ woo-load --db '$LOADER_DB' --store $store --jobs 2 $SAMPLE/store_$n"
+  "$WOO_LOAD" --db "$LOADER_DB" --store "$store" --jobs 2 --progress none "$SAMPLE/store_$n"
+done
+echo "the same orders page again (a duplicated delivery): nothing is rewritten"
+"$WOO_LOAD" --db "$LOADER_DB" --store 5a5a5a5a-0000-4000-8000-000000000001 --progress none "$SAMPLE/store_1/orders/page-001.json"
+echo "two webhooks on store 1: a late refund on order 1001, and order 1002 deleted"
+sql -v page="$(cat "$SAMPLE/store_1/orders/page-001.json")" <<'SQL'
+BEGIN;
+SET LOCAL ROLE woo_app;
+SET LOCAL woo.store_id = '5a5a5a5a-0000-4000-8000-000000000001';
+SELECT 'order.updated' AS topic, r.* FROM woo.apply_webhook('5a5a5a5a-0000-4000-8000-000000000001', 'order.updated',
+         jsonb_set(jsonb_set((:'page'::jsonb)->0, '{refunds}', '[{"id": 9, "total": "-10.00"}]'),
+                   '{date_modified_gmt}', '"2025-01-02T00:00:00"')) r
+UNION ALL
+SELECT 'order.deleted', r.* FROM woo.apply_webhook('5a5a5a5a-0000-4000-8000-000000000001', 'order.deleted', '{"id": 1002}') r;
+COMMIT;
+SQL
+echo "what woo-load committed, per store and resource (woo.load_checkpoints), and the syncs it recorded (sync_logs):"
+sql -c "SELECT s.store_url AS store, k.resource, count(*) AS batches, sum(k.records) AS records, sum(k.inserted) AS inserted,
+               sum(k.updated) AS updated, sum(k.unchanged) AS unchanged, sum(k.rejected) AS rejected
+          FROM woo.load_checkpoints k JOIN public.stores s ON s.id = k.store_id
+         GROUP BY 1, 2 ORDER BY 1, min(k.committed_at)" \
+    -c "SELECT s.store_url AS store, l.sync_type, l.status, l.records_synced, l.completed_at - l.started_at AS took
+          FROM public.sync_logs l JOIN public.stores s ON s.id = l.store_id ORDER BY l.started_at"
 
 say "Customer lifetime metrics (net of refunds; each store's excluded statuses), kept right by every upsert"
 sql -c "SELECT s.store_url AS store, c.display_name, c.wc_customer_id, c.order_count, c.total_spent, c.last_order_date::date
