@@ -54,5 +54,82 @@ fi
 psql -X -q -d "$db" -c "SET woo.store_id = '$store'" -c "SELECT 1 / (count(*) = 0)::int FROM woo.customer_metrics_drift('$store')" >/dev/null 2>&1 \
   && echo "ok 3 - customer metrics did not drift" || { echo "not ok 3 - customer metrics drift"; failed=1; }
 rm -f /tmp/woo-concurrency-*.log
-echo "1..3"
+
+# Two races, each played step by step: session 1 writes and keeps its transaction
+# open, session 2 writes the same customers/products/categories and blocks on it,
+# session 1 commits, session 2 goes on. Session 2 must see what session 1 committed.
+race_store=c0c0c0c0-0000-4000-8000-000000000002
+tmp=$(mktemp -d)
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "INSERT INTO public.stores (id, store_url, api_key_hash) VALUES ('$race_store', 'https://races.example', 'x')" || exit 1
+bind="SET LOCAL ROLE woo_app; SET LOCAL woo.store_id = '$race_store';"
+order() {  # order ID CUSTOMER [EMAIL]: a completed order of 9.00 with one item of product 88
+  printf '{"id": %s, "status": "completed", "total": "9.00", "customer_id": %s, "date_created_gmt": "2024-01-01T00:00:00", "date_modified_gmt": "2024-01-01T00:00:00", "billing": {"email": "%s"}, "line_items": [{"product_id": 88, "name": "P", "quantity": 1, "subtotal": "9.00", "total": "9.00"}]}' "$1" "$2" "${3:-}"
+}
+product() {  # product ID: in category 601
+  printf '{"id": %s, "name": "P%s", "type": "simple", "price": "1.00", "categories": [{"id": 601, "name": "C"}]}' "$1" "$1"
+}
+waits() {  # waits APPNAME CONDITION: polls pg_stat_activity for up to 10 s
+  for _ in $(seq 1 100); do
+    [ "$(psql -X -qAt -d "$db" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$1' AND $2")" = 1 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+race() {  # race NAME SQL1 SQL2: SQL1 in session 1 (left open), SQL2 in session 2, then 1 commits
+  mkfifo "$tmp/s1"
+  PGAPPNAME=race1 psql -X -q -v ON_ERROR_STOP=1 -d "$db" <"$tmp/s1" >"$tmp/s1.log" 2>&1 & local p1=$!
+  exec 7>"$tmp/s1"
+  echo "BEGIN; $bind $2" >&7
+  waits race1 "state = 'idle in transaction'" || echo "# $1: session 1 did not finish its write"
+  PGAPPNAME=race2 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN; $bind $3 COMMIT;" >"$tmp/s2.log" 2>&1 & local p2=$!
+  waits race2 "wait_event_type = 'Lock'" || echo "# $1: session 2 did not block on session 1 (the race was not played)"
+  echo "COMMIT;" >&7
+  exec 7>&-
+  wait $p1 || { echo "# session 1:"; cat "$tmp/s1.log"; }
+  wait $p2 || { echo "# session 2:"; cat "$tmp/s2.log"; }
+  rm -f "$tmp/s1"
+}
+check() {  # check N DESCRIPTION SQL: SQL must return t
+  if [ "$(psql -X -qAt -d "$db" -c "$3")" = t ]; then echo "ok $1 - $2"; else echo "not ok $1 - $2"; failed=1; fi
+}
+
+race "new customer, guest and product" \
+  "SELECT woo.upsert_orders('$race_store', '[$(order 1 77), $(order 3 0 g@example.com)]');" \
+  "SELECT woo.upsert_orders('$race_store', '[$(order 2 77), $(order 4 0 g@example.com)]');"
+check 4 "an order whose new customer, guest and product another session was creating at the same time keeps its links" \
+  "SELECT (SELECT count(*) FROM public.orders WHERE store_id = '$race_store' AND customer_id IS NULL) = 0
+      AND (SELECT count(*) FROM public.order_items WHERE store_id = '$race_store' AND product_id IS NULL) = 0
+      AND (SELECT count(*) FROM public.orders WHERE store_id = '$race_store') = 4
+      AND (SELECT count(*) FROM public.customers WHERE store_id = '$race_store') = 2"
+race "new category" \
+  "SELECT woo.upsert_products('$race_store', '[$(product 501)]');" \
+  "SELECT woo.upsert_products('$race_store', '[$(product 502)]');"
+check 5 "a product whose new category another session was creating at the same time keeps its link" \
+  "SELECT count(*) = 2 AND count(category_id) = 2 FROM public.products WHERE store_id = '$race_store' AND wc_product_id IN (501, 502)"
+# The metrics race: session 1 has written an order of customer 77 (without the
+# functions, so it has not locked the customer yet); session 2 upserts another
+# order of 77 and keeps the customer locked; session 1 now recomputes 77 and
+# waits; session 2 commits. Session 1 must count session 2's order.
+mkfifo "$tmp/a" "$tmp/b"
+PGAPPNAME=metrics1 psql -X -q -v ON_ERROR_STOP=1 -d "$db" <"$tmp/a" >"$tmp/a.log" 2>&1 & pa=$!
+PGAPPNAME=metrics2 psql -X -q -v ON_ERROR_STOP=1 -d "$db" <"$tmp/b" >"$tmp/b.log" 2>&1 & pb=$!
+exec 7>"$tmp/a" 8>"$tmp/b"
+echo "BEGIN; INSERT INTO public.orders (store_id, wc_order_id, status, total, customer_id, date_created)
+      SELECT '$race_store', 10, 'completed', 9.00, id, '2024-01-02' FROM public.customers
+       WHERE store_id = '$race_store' AND wc_customer_id = 77;" >&7
+waits metrics1 "state = 'idle in transaction'" || echo "# metrics race: session 1 did not write"
+echo "BEGIN; $bind SELECT woo.upsert_orders('$race_store', '[$(order 11 77)]');" >&8
+waits metrics2 "state = 'idle in transaction'" || echo "# metrics race: session 2 did not write"
+echo "$bind SELECT woo.recompute_customer_metrics('$race_store', ARRAY(SELECT id FROM public.customers WHERE wc_customer_id = 77));" >&7
+waits metrics1 "wait_event_type = 'Lock'" || echo "# metrics race: session 1 did not wait for session 2 (the race was not played)"
+echo "COMMIT;" >&8
+waits metrics2 "state = 'idle'" || echo "# metrics race: session 2 did not commit"
+echo "COMMIT;" >&7
+exec 7>&- 8>&-
+wait $pa || { echo "# session 1:"; cat "$tmp/a.log"; }
+wait $pb || { echo "# session 2:"; cat "$tmp/b.log"; }
+check 6 "a recompute waiting for another session's write of the same customer counts that write (4 orders, 36.00)" \
+  "SELECT order_count = 4 AND total_spent = 36.00 FROM public.customers WHERE store_id = '$race_store' AND wc_customer_id = 77"
+rm -rf "$tmp"
+echo "1..6"
 exit $failed

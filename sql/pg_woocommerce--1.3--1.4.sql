@@ -1,6 +1,8 @@
 -- pg_woocommerce 1.3 -> 1.4: customer metrics of given customers no longer
 -- depend on table statistics (they lag behind during bulk loads, and the
--- join planned on them re-aggregated a store's orders once per customer).
+-- join planned on them re-aggregated a store's orders once per customer),
+-- and are computed after their rows are locked, so concurrent writers of the
+-- same customers leave them right.
 
 \echo Use "ALTER EXTENSION pg_woocommerce UPDATE TO '1.4'" to load this file. \quit
 
@@ -70,6 +72,14 @@ BEGIN
            AND (c.total_spent, c.order_count, c.first_order_date, c.last_order_date)
                IS DISTINCT FROM (e.total_spent, e.order_count, e.first_order_date, e.last_order_date);
     ELSE
+        -- Lock first, compute after, in two statements: the UPDATE's snapshot is then
+        -- taken once any concurrent writer of these customers has committed, so it
+        -- counts that writer's orders too (a single UPDATE ... FROM would compute
+        -- from an older snapshot while it waits for the row lock, and write that).
+        -- NO KEY UPDATE does not conflict with the KEY SHARE of orders' foreign keys.
+        PERFORM 1 FROM public.customers c
+          WHERE c.id = ANY (customer_ids) AND c.store_id = recompute_customer_metrics.store_id
+          ORDER BY c.id FOR NO KEY UPDATE;
         UPDATE public.customers c
            SET total_spent = e.total_spent, order_count = e.order_count,
                first_order_date = e.first_order_date, last_order_date = e.last_order_date

@@ -185,14 +185,17 @@ Statement products_upsert = {
          BYTEAARRAYOID}, nullptr};
 
 // Categories referenced by products: placeholders (name only) until synced.
+// Their ids are read by a statement of their own, with a snapshot that sees a
+// placeholder a concurrent transaction committed while ON CONFLICT waited for it.
 Statement ensure_categories = {
-    "WITH wanted AS (SELECT DISTINCT ON (wc) wc, n FROM unnest($2::int4[], $3::text[]) AS u(wc, n) ORDER BY wc), "
-    "ins AS (INSERT INTO public.categories (store_id, wc_category_id, name) "
-    "        SELECT $1, wc, coalesce(n, '') FROM wanted ORDER BY wc "
-    "        ON CONFLICT (store_id, wc_category_id) DO NOTHING RETURNING wc_category_id, id) "
-    "SELECT wc_category_id, id FROM ins UNION ALL "
-    "SELECT wc_category_id, id FROM public.categories WHERE store_id = $1 AND wc_category_id = ANY($2)",
+    "WITH wanted AS (SELECT DISTINCT ON (wc) wc, n FROM unnest($2::int4[], $3::text[]) AS u(wc, n) ORDER BY wc) "
+    "INSERT INTO public.categories (store_id, wc_category_id, name) "
+    "SELECT $1, wc, coalesce(n, '') FROM wanted ORDER BY wc "
+    "ON CONFLICT (store_id, wc_category_id) DO NOTHING",
     3, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID}, nullptr};
+Statement category_ids = {
+    "SELECT wc_category_id, id FROM public.categories WHERE store_id = $1 AND wc_category_id = ANY($2)",
+    2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 void product_categories(const Call *call, Row *rows, int n) {
     Column wc, name;
@@ -206,6 +209,7 @@ void product_categories(const Call *call, Row *rows, int n) {
     if (wc.n == 0) return;
     Datum v[3] = {call->store_id, column_array(&wc), column_array(&name)};
     run(&ensure_categories, v, "   ");
+    run(&category_ids, v, "  ");
     for (uint64 t = 0; t < SPI_processed; ++t) {
         bool isnull;
         const int64_t key = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[t], SPI_tuptable->tupdesc, 1, &isnull));

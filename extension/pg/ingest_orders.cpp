@@ -203,35 +203,46 @@ Statement existing_orders = {
     "SELECT wc_order_id, date_modified, payload_hash, customer_id FROM public.orders WHERE store_id = $1 AND wc_order_id = ANY($2)",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
-// Registered customers referenced by orders: created as placeholders when new.
+// Referenced customers and products are created as placeholders when new, and
+// their ids are then read by a statement of their own: when a concurrent
+// transaction inserts the same key, ON CONFLICT DO NOTHING waits for it and
+// skips the key, and a SELECT in the same statement would not see that row
+// (its snapshot predates the commit), leaving the reference NULL. The next
+// statement has a new snapshot (READ COMMITTED); under REPEATABLE READ the
+// INSERT fails with 40001 instead, and the caller retries.
+
+// Registered customers referenced by orders.
 Statement ensure_customers = {
-    "WITH wanted AS (SELECT DISTINCT ON (wc) wc, h, n FROM unnest($2::int4[], $3::text[], $4::text[]) AS u(wc, h, n) ORDER BY wc), "
-    "ins AS (INSERT INTO public.customers (store_id, wc_customer_id, email_hash, display_name) "
-    "        SELECT $1, wc, h, n FROM wanted ORDER BY wc "
-    "        ON CONFLICT (store_id, wc_customer_id) DO NOTHING RETURNING wc_customer_id, id) "
-    "SELECT wc_customer_id, id FROM ins UNION ALL "
-    "SELECT wc_customer_id, id FROM public.customers WHERE store_id = $1 AND wc_customer_id = ANY($2)",
+    "WITH wanted AS (SELECT DISTINCT ON (wc) wc, h, n FROM unnest($2::int4[], $3::text[], $4::text[]) AS u(wc, h, n) ORDER BY wc) "
+    "INSERT INTO public.customers (store_id, wc_customer_id, email_hash, display_name) "
+    "SELECT $1, wc, h, n FROM wanted ORDER BY wc "
+    "ON CONFLICT (store_id, wc_customer_id) DO NOTHING",
     4, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
+Statement customer_ids = {
+    "SELECT wc_customer_id, id FROM public.customers WHERE store_id = $1 AND wc_customer_id = ANY($2)",
+    2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // Guests: one customer per billing e-mail hash.
 Statement ensure_guests = {
-    "WITH wanted AS (SELECT DISTINCT ON (h) h, n FROM unnest($2::text[], $3::text[]) AS u(h, n) ORDER BY h), "
-    "ins AS (INSERT INTO public.customers (store_id, wc_customer_id, email_hash, display_name) "
-    "        SELECT $1, NULL, h, n FROM wanted ORDER BY h "
-    "        ON CONFLICT (store_id, email_hash) WHERE wc_customer_id IS NULL DO NOTHING RETURNING email_hash, id) "
-    "SELECT email_hash, id FROM ins UNION ALL "
-    "SELECT email_hash, id FROM public.customers WHERE store_id = $1 AND wc_customer_id IS NULL AND email_hash = ANY($2)",
+    "WITH wanted AS (SELECT DISTINCT ON (h) h, n FROM unnest($2::text[], $3::text[]) AS u(h, n) ORDER BY h) "
+    "INSERT INTO public.customers (store_id, wc_customer_id, email_hash, display_name) "
+    "SELECT $1, NULL, h, n FROM wanted ORDER BY h "
+    "ON CONFLICT (store_id, email_hash) WHERE wc_customer_id IS NULL DO NOTHING",
     3, {UUIDOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
+Statement guest_ids = {
+    "SELECT email_hash, id FROM public.customers WHERE store_id = $1 AND wc_customer_id IS NULL AND email_hash = ANY($2)",
+    2, {UUIDOID, TEXTARRAYOID}, nullptr};
 
 // Products referenced by line items: placeholders (name, sku) when new.
 Statement ensure_products = {
-    "WITH wanted AS (SELECT DISTINCT ON (wc) wc, n, s FROM unnest($2::int4[], $3::text[], $4::text[]) AS u(wc, n, s) ORDER BY wc), "
-    "ins AS (INSERT INTO public.products (store_id, wc_product_id, name, sku) "
-    "        SELECT $1, wc, coalesce(n, ''), s FROM wanted ORDER BY wc "
-    "        ON CONFLICT (store_id, wc_product_id) DO NOTHING RETURNING wc_product_id, id) "
-    "SELECT wc_product_id, id FROM ins UNION ALL "
-    "SELECT wc_product_id, id FROM public.products WHERE store_id = $1 AND wc_product_id = ANY($2)",
+    "WITH wanted AS (SELECT DISTINCT ON (wc) wc, n, s FROM unnest($2::int4[], $3::text[], $4::text[]) AS u(wc, n, s) ORDER BY wc) "
+    "INSERT INTO public.products (store_id, wc_product_id, name, sku) "
+    "SELECT $1, wc, coalesce(n, ''), s FROM wanted ORDER BY wc "
+    "ON CONFLICT (store_id, wc_product_id) DO NOTHING",
     4, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
+Statement product_ids = {
+    "SELECT wc_product_id, id FROM public.products WHERE store_id = $1 AND wc_product_id = ANY($2)",
+    2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 Statement upsert_orders = {
     "INSERT INTO public.orders AS o (store_id, wc_order_id, date_created, date_modified, status, total, subtotal, "
@@ -402,16 +413,19 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
         adopt_guest_customers(call, &adopt_wc, &adopt_hash);
         Datum v[4] = {store, column_array(&reg_wc), column_array(&reg_hash), column_array(&reg_name)};
         run(&ensure_customers, v, "    ");
+        run(&customer_ids, v, "  ");
         registered = read_id_map(false);
     }
     if (guest_hash.n > 0) {
         Datum v[3] = {store, column_array(&guest_hash), column_array(&guest_name)};
         run(&ensure_guests, v, "   ");
+        run(&guest_ids, v, "  ");
         guests = read_id_map(true);
     }
     if (prod_wc.n > 0) {
         Datum v[4] = {store, column_array(&prod_wc), column_array(&prod_name), column_array(&prod_sku)};
         run(&ensure_products, v, "    ");
+        run(&product_ids, v, "  ");
         products = read_id_map(false);
     }
 
