@@ -4,9 +4,10 @@
 #   2. sqitch deploy -> verify -> revert -> deploy round trip on an empty database
 #   3. sqitch deploy + verify of every migration (database woo_test)
 #   4. pgTAP suites (pg_prove) against woo_test
-#   5. concurrent upserts of the same orders
-#   6. conformance over ../shared/woocommerce (when present)
-#   7. extension upgrade/downgrade path
+#   5. concurrent upserts of the same orders, and three races played step by step
+#   6. woo-load, the bulk loader, end to end
+#   7. conformance over ../shared/woocommerce (when present)
+#   8. extension upgrade/downgrade path
 # The extension must be built and installed first (the Makefile does that).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -81,7 +82,12 @@ concurrency() {
   fresh_db woo_concurrency && sq deploy "$(sqitch_target woo_concurrency)" >/dev/null &&
     "$ROOT/scripts/test-concurrency.sh" woo_concurrency
 }
-suite "concurrent upserts (no deadlock, no duplicate)" concurrency
+suite "concurrent upserts (no deadlock, no duplicate, no lost link)" concurrency
+woo_load() {
+  fresh_db woo_load && sq deploy "$(sqitch_target woo_load)" >/dev/null &&
+    "$ROOT/scripts/test-woo-load.sh" woo_load
+}
+suite "woo-load (bulk loader)" woo_load
 
 if [ -d "$SHARED" ]; then
   suite "conformance: ../shared/woocommerce" conformance
