@@ -29,3 +29,10 @@ SELECT r.section, r.label, r.ms AS best_ms,
   FROM bench.results r
   LEFT JOIN bench.results b ON b.section = r.section AND b.baseline
  ORDER BY r.ord"
+
+# woo-load, the bulk loader, against psql sending the same batches one call at a time.
+if [ -z "${BENCH_ONLY:-}" ] || [[ woo-load == $BENCH_ONLY* ]]; then
+  echo
+  echo "running woo-load (scripts/bench-woo-load.sh) ..."
+  "$ROOT/scripts/bench-woo-load.sh" --current-cluster
+fi
