@@ -2,7 +2,8 @@
 -- depend on table statistics (they lag behind during bulk loads, and the
 -- join planned on them re-aggregated a store's orders once per customer),
 -- and are computed after their rows are locked, so concurrent writers of the
--- same customers leave them right.
+-- same customers leave them right; the whole-store recompute is one planned
+-- UPDATE instead of a join with a materialised function result.
 
 \echo Use "ALTER EXTENSION pg_woocommerce UPDATE TO '1.4'" to load this file. \quit
 
@@ -54,6 +55,7 @@ CREATE OR REPLACE FUNCTION woo.recompute_customer_metrics(store_id uuid, custome
     AS $$
 DECLARE
     changed integer;
+    excluded text[];
 BEGIN
     IF store_id IS NULL THEN
         RAISE EXCEPTION 'woo.recompute_customer_metrics: store_id must not be NULL' USING ERRCODE = '22004';
@@ -64,11 +66,25 @@ BEGIN
     -- Only rows whose values differ are rewritten; rows are locked in id order.
     -- Given customers are reached by primary key, whatever the statistics say.
     IF customer_ids IS NULL THEN
+        -- The whole store: woo.expected_customer_metrics(store) written out in the
+        -- UPDATE, so the planner joins it (a function scan would be materialised
+        -- and probed row by row).
+        excluded := woo.excluded_statuses(recompute_customer_metrics.store_id);
         UPDATE public.customers c
            SET total_spent = e.total_spent, order_count = e.order_count,
                first_order_date = e.first_order_date, last_order_date = e.last_order_date
-          FROM woo.expected_customer_metrics(recompute_customer_metrics.store_id) e
-         WHERE c.id = e.customer_id AND c.store_id = recompute_customer_metrics.store_id
+          FROM (SELECT c2.id, coalesce(m.spent, 0)::numeric(12,2) AS total_spent, coalesce(m.n, 0)::integer AS order_count,
+                       m.first AS first_order_date, m.last AS last_order_date
+                  FROM public.customers c2
+                  LEFT JOIN (SELECT o.customer_id, sum(o.total - o.refunded_total) AS spent, count(*) AS n,
+                                    min(o.date_created) AS first, max(o.date_created) AS last
+                               FROM public.orders o
+                              WHERE o.store_id = recompute_customer_metrics.store_id
+                                AND o.customer_id IS NOT NULL
+                                AND o.status <> ALL (excluded)
+                              GROUP BY o.customer_id) m ON m.customer_id = c2.id
+                 WHERE c2.store_id = recompute_customer_metrics.store_id) e
+         WHERE c.id = e.id AND c.store_id = recompute_customer_metrics.store_id
            AND (c.total_spent, c.order_count, c.first_order_date, c.last_order_date)
                IS DISTINCT FROM (e.total_spent, e.order_count, e.first_order_date, e.last_order_date);
     ELSE
