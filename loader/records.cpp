@@ -87,6 +87,7 @@ void RecordSplitter::feed_object(std::string_view bytes, std::size_t &i) {
         const char c = bytes[i];
         if (c == '\0') {
             offset_ += i - start;
+            line_ += static_cast<std::uint64_t>(std::count(bytes.data() + start, bytes.data() + i, '\n'));
             fail("NUL byte in record " + std::to_string(seen_ + 1));
         }
         if (in_string_) {
@@ -95,6 +96,7 @@ void RecordSplitter::feed_object(std::string_view bytes, std::size_t &i) {
             else if (c == '"') in_string_ = false;
             else if (c == '\n') {
                 offset_ += i - start;
+                line_ += static_cast<std::uint64_t>(std::count(bytes.data() + start, bytes.data() + i, '\n'));
                 fail("line break inside a string: unterminated string in record " + std::to_string(seen_ + 1));
             }
         } else if (c == '"') {
@@ -104,6 +106,7 @@ void RecordSplitter::feed_object(std::string_view bytes, std::size_t &i) {
         } else if (c == '}' || c == ']') {
             if (nesting_.back() != (c == '}' ? '{' : '[')) {
                 offset_ += i - start;
+                line_ += static_cast<std::uint64_t>(std::count(bytes.data() + start, bytes.data() + i, '\n'));
                 fail("mismatched " + describe(c) + " in record " + std::to_string(seen_ + 1));
             }
             nesting_.pop_back();
@@ -273,7 +276,8 @@ std::vector<Range> merge_ranges(std::vector<Range> ranges) {
     return merged;
 }
 
-Batcher::Batcher(std::size_t size, std::vector<Range> done) : size_(size ? size : 1), done_(merge_ranges(std::move(done))) {}
+Batcher::Batcher(std::size_t size, std::vector<Range> done, std::size_t max_bytes)
+    : size_(size ? size : 1), max_bytes_(max_bytes), done_(merge_ranges(std::move(done))) {}
 
 bool Batcher::wanted(std::uint64_t index) {
     while (cursor_ < done_.size() && done_[cursor_].end() <= index) ++cursor_;
@@ -282,7 +286,8 @@ bool Batcher::wanted(std::uint64_t index) {
 
 std::optional<Batcher::Batch> Batcher::push(std::uint64_t index, std::string_view json) {
     std::optional<Batch> out;
-    if (count_ > 0 && (count_ >= size_ || index != first_ + count_)) out = flush();
+    if (count_ > 0 && (count_ >= size_ || index != first_ + count_ || payload_.size() + json.size() + 2 > max_bytes_))
+        out = flush();
     if (count_ == 0) {
         payload_.assign(1, '[');
         first_ = index;

@@ -97,7 +97,8 @@ public:
         std::string payload;   // a JSON array of the records
         std::uint64_t first = 0, count = 0;
     };
-    Batcher(std::size_t size, std::vector<Range> done);
+    // At most `size` records, and a batch is taken early rather than grow past `max_bytes`.
+    Batcher(std::size_t size, std::vector<Range> done, std::size_t max_bytes = SIZE_MAX);
     // Offers record `index` (strictly increasing). False: already committed, skip it.
     bool wanted(std::uint64_t index);
     // Adds a wanted record. Returns the pending batch when it is full or does
@@ -107,7 +108,7 @@ public:
     std::optional<Batch> flush();
 
 private:
-    std::size_t size_;
+    std::size_t size_, max_bytes_;
     std::vector<Range> done_;   // sorted, merged
     std::size_t cursor_ = 0;
     std::string payload_;

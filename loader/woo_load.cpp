@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <getopt.h>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,13 +49,13 @@ constexpr const char *kVersion = "woo-load 1.0 (pg_woocommerce)";
 constexpr int kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitConnect = 3, kExitInterrupted = 130;
 constexpr std::size_t kPipelineDepth = 4;     // batches in flight per connection
 constexpr std::size_t kReadChunk = 1 << 20;   // bytes read from an input at a time
+constexpr std::size_t kMaxBatchBytes = std::size_t{64} << 20;    // a batch is sent early past this size
+constexpr std::size_t kMaxQueuedBytes = std::size_t{256} << 20;  // batches waiting for a worker, at most
 
-volatile std::sig_atomic_t g_signal = 0;
-extern "C" void on_signal(int sig) {
-    g_signal = sig;
-    std::signal(sig, SIG_DFL);   // a second Ctrl-C ends the process at once
-}
-bool interrupted() { return g_signal != 0; }
+std::atomic<int> g_signal{0};   // lock-free, so safe to set in a handler and read in threads
+static_assert(std::atomic<int>::is_always_lock_free);
+extern "C" void on_signal(int sig) { g_signal.store(sig); }   // SA_RESETHAND: a second Ctrl-C ends the process
+bool interrupted() { return g_signal.load() != 0; }
 
 struct Options {
     std::string db, store;
@@ -226,6 +227,7 @@ bool is_input_file(const fs::path &p) {
 // Expands the inputs, tells each file's resource, and orders them for loading.
 std::vector<Source> plan_sources(const Options &o) {
     std::vector<Source> out;
+    std::set<std::string> seen;
     auto add = [&](const std::string &path) {
         Source s;
         s.path = path;
@@ -235,6 +237,9 @@ std::vector<Source> plan_sources(const Options &o) {
             std::error_code ec;
             s.key = fs::weakly_canonical(fs::absolute(path), ec).string();
             if (ec) s.key = fs::absolute(path).lexically_normal().string();
+        }
+        if (!seen.insert(s.key).second) return;   // the same file named twice is loaded once
+        if (path != "-") {
             struct stat st {};
             if (::stat(path.c_str(), &st) == 0) s.bytes = static_cast<std::uint64_t>(st.st_size);
         }
@@ -268,8 +273,7 @@ std::vector<Source> plan_sources(const Options &o) {
         if (ec || !fs::exists(st)) throw std::runtime_error(in + ": no such file or directory");
         if (fs::is_directory(st)) {
             std::vector<std::string> files;
-            for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::follow_directory_symlink);
-                 it != fs::recursive_directory_iterator(); ++it)
+            for (auto it = fs::recursive_directory_iterator(in); it != fs::recursive_directory_iterator(); ++it)
                 if (it->is_regular_file() && is_input_file(it->path())) files.push_back(it->path().string());
             std::sort(files.begin(), files.end());
             for (const auto &f : files) add(f);
@@ -407,8 +411,10 @@ public:
     // Producer side -------------------------------------------------------------------------
     bool push(Batch b) {   // false: the run is stopping
         std::unique_lock<std::mutex> lock(mu_);
-        while (queue_.size() >= capacity() && !stopping()) space_.wait_for(lock, std::chrono::milliseconds(100));
+        while ((queue_.size() >= capacity() || (queued_bytes_ > kMaxQueuedBytes && !queue_.empty())) && !stopping())
+            space_.wait_for(lock, std::chrono::milliseconds(100));
         if (stopping()) return false;
+        queued_bytes_ += b.payload.size();
         queue_.push_back(std::move(b));
         ++outstanding_;
         work_.notify_one();
@@ -436,7 +442,7 @@ public:
         std::unique_lock<std::mutex> lock(mu_);
         while (outstanding_ > 0 && !stopping()) idle_.wait_for(lock, std::chrono::milliseconds(100));
     }
-    void skipped_bytes(std::uint64_t n) { bytes_done_ += n; }
+    void skipped_bytes(std::uint64_t n) { bytes_skipped_ += n; }
 
     // Workers ---------------------------------------------------------------------------------
     void worker() {
@@ -458,7 +464,10 @@ public:
                 }
                 if (!b) break;
                 inflight.push_back(std::move(*b));
-                if (!send(conn.get(), inflight.back())) break;   // connection broke: collect() sees it
+                if (!send(conn.get(), inflight.back())) {
+                    // The pipeline may now hold half a batch: start over on a new connection.
+                    if (!reconnect(conn, inflight, retry, trim(PQerrorMessage(conn.get())))) return;
+                }
             }
             if (inflight.empty()) return;
             Batch &b = inflight.front();
@@ -489,7 +498,8 @@ public:
         std::lock_guard<std::mutex> lock(stats_mu_);
         return totals_;
     }
-    std::uint64_t bytes_done() const { return bytes_done_; }
+    std::uint64_t bytes_done() const { return bytes_done_; }         // of committed batches
+    std::uint64_t bytes_skipped() const { return bytes_skipped_; }   // of records committed by an earlier run
     std::string failure() const {
         std::lock_guard<std::mutex> lock(mu_);
         return failure_;
@@ -509,6 +519,7 @@ private:
             if (!queue_.empty()) {
                 Batch b = std::move(queue_.front());
                 queue_.pop_front();
+                queued_bytes_ -= b.payload.size();
                 space_.notify_one();
                 return b;
             }
@@ -603,10 +614,21 @@ private:
     }
 
     // After a lost connection: reconnect, count the in-flight batches whose
-    // checkpoint committed, and queue the others again.
+    // checkpoint committed, and queue the others again. Nothing is changed
+    // until an attempt has fully succeeded.
     bool reconnect(ConnPtr &conn, std::deque<Batch> &inflight, std::deque<Batch> &retry, const std::string &why) {
+        const int old_pid = conn ? PQbackendPID(conn.get()) : 0;
+        conn.reset();
+        // The batch at the head is charged with the loss: one that keeps breaking its
+        // connection (a record that crashes the backend, say) stops the run.
+        if (!inflight.empty() && ++inflight.front().attempts > o_.retries) {
+            fail(where(inflight.front()) + ": the connection was lost while it ran, " +
+                 std::to_string(o_.retries + 1) + " times (" + why + ")");
+            return false;
+        }
         std::string err = "no attempt";
         for (int attempt = 0;; ++attempt) {
+            if (interrupted()) return false;
             if (attempt > o_.retries) {
                 fail("lost the connection (" + why + ") and could not reconnect: " + err, Failure::Connection);
                 return false;
@@ -615,9 +637,21 @@ private:
             ConnPtr fresh = connect_db(o_.db, 0, err);
             if (!fresh) continue;
             try {
-                std::deque<Batch> pending;
+                // The old session may still be finishing a batch (when the client noticed
+                // the loss first): wait until it is gone, so that its commit is seen below.
+                if (old_pid > 0) {
+                    const std::string pid = std::to_string(old_pid);
+                    for (int i = 0; i < 300 && !interrupted(); ++i) {
+                        if (PQntuples(exec(fresh.get(), "SELECT 1 FROM pg_catalog.pg_stat_activity WHERE pid = $1::int",
+                                           {pid.c_str()}).get()) == 0)
+                            break;
+                        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                    }
+                }
+                std::vector<std::optional<Counts>> found(inflight.size());
                 in_store_transaction(fresh.get(), o_.store, [&] {
-                    for (auto &b : inflight) {
+                    for (std::size_t k = 0; k < inflight.size(); ++k) {
+                        const Batch &b = inflight[k];
                         const std::string first = std::to_string(b.first);
                         ResultPtr r = exec(fresh.get(),
                                            "SELECT inserted, updated, unchanged, skipped_stale, rejected "
@@ -625,16 +659,20 @@ private:
                                            {sync_id_.c_str(), sources_[b.source].key.c_str(), first.c_str()});
                         if (PQntuples(r.get()) == 1) {
                             auto v = [&](int i) { return std::strtoull(PQgetvalue(r.get(), 0, i), nullptr, 10); };
-                            committed(b, Counts{0, v(0), v(1), v(2), v(3), v(4)});
-                        } else {
-                            pending.push_back(std::move(b));
+                            found[k] = Counts{0, v(0), v(1), v(2), v(3), v(4)};
                         }
                     }
                 });
                 prepare_statements(fresh.get());
-                if (!PQenterPipelineMode(fresh.get())) continue;
+                if (!PQenterPipelineMode(fresh.get())) {
+                    err = trim(PQerrorMessage(fresh.get()));
+                    continue;
+                }
+                for (std::size_t k = 0; k < inflight.size(); ++k) {
+                    if (found[k]) committed(inflight[k], *found[k]);
+                    else retry.push_back(std::move(inflight[k]));
+                }
                 inflight.clear();
-                for (auto &b : pending) retry.push_front(std::move(b));
                 std::sort(retry.begin(), retry.end(), [](const Batch &a, const Batch &b) {
                     return a.source != b.source ? a.source < b.source : a.first < b.first;
                 });
@@ -656,6 +694,7 @@ private:
     std::condition_variable work_, space_, idle_;
     std::deque<Batch> queue_;
     std::size_t outstanding_ = 0;   // handed over, not yet committed or given up
+    std::size_t queued_bytes_ = 0;
     bool closed_ = false;
     std::atomic<bool> failed_{false};
     std::string failure_;
@@ -663,7 +702,7 @@ private:
 
     mutable std::mutex stats_mu_;
     Counts totals_;
-    std::atomic<std::uint64_t> bytes_done_{0};
+    std::atomic<std::uint64_t> bytes_done_{0}, bytes_skipped_{0};
 };
 
 // Reads every source, cuts batches around committed ranges, and hands them to the workers.
@@ -674,7 +713,7 @@ void produce(Run &run, std::vector<Source> &sources, const Options &o,
         // Categories and products must be in before the orders that point to them.
         if (i > 0 && sources[i - 1].resource != s.resource) run.barrier();
         if (run.stopping()) return;
-        Batcher batcher(o.batch, done[s.key]);
+        Batcher batcher(o.batch, done[s.key], kMaxBatchBytes);
         try {
             std::unique_ptr<Reader> reader = std::move(s.reader);
             if (!reader) reader = std::make_unique<Reader>(s.path);
@@ -746,8 +785,7 @@ std::string clock_text(double seconds) {
 // Progress on stderr: a redrawn bar on a terminal, a line every few seconds otherwise.
 class Progress {
 public:
-    Progress(const Run &run, Options::Progress mode, std::uint64_t total_bytes, std::uint64_t base_bytes)
-        : run_(run), total_(total_bytes), base_(base_bytes) {
+    Progress(const Run &run, Options::Progress mode, std::uint64_t total_bytes) : run_(run), total_(total_bytes) {
         bar_ = mode == Options::Progress::Bar || (mode == Options::Progress::Auto && isatty(2));
         on_ = mode != Options::Progress::None;
         if (on_) thread_ = std::thread([this] { loop(); });
@@ -775,11 +813,11 @@ private:
         Counts c = run_.totals();
         double secs = std::chrono::duration<double>(Clock::now() - start_).count();
         double rate = secs > 0 ? c.records / secs : 0;
-        std::uint64_t done = run_.bytes_done();
+        const std::uint64_t sent = run_.bytes_done(), done = sent + run_.bytes_skipped();
         std::string eta = "?";
         double frac = total_ ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total_)) : 0;
-        if (total_ && done > base_ && secs > 0.5) {
-            double brate = static_cast<double>(done - base_) / secs;
+        if (total_ && sent > 0 && secs > 0.5) {   // the rate counts what this run committed, not what it skipped
+            double brate = static_cast<double>(sent) / secs;
             eta = clock_text(static_cast<double>(total_ > done ? total_ - done : 0) / brate);
         }
         char line[256];
@@ -802,7 +840,7 @@ private:
     }
 
     const Run &run_;
-    std::uint64_t total_, base_;
+    std::uint64_t total_;
     bool bar_ = false, on_ = false, done_ = false;
     Clock::time_point start_ = Clock::now();
     std::mutex mu_;
@@ -904,7 +942,7 @@ int main_(int argc, char **argv) {
     Run run(o, sources, sync_id);
     std::vector<std::thread> workers;
     {
-        Progress progress(run, o.progress, sized ? total_bytes : 0, 0);
+        Progress progress(run, o.progress, sized ? total_bytes : 0);
         for (int i = 0; i < o.jobs; ++i) workers.emplace_back([&run] { run.worker(); });
         produce(run, sources, o, done);
         run.close();
@@ -947,7 +985,8 @@ int main_(int argc, char **argv) {
     if (!failure.empty()) {
         std::fprintf(stderr, "woo-load: %s\n", failure.c_str());
         std::fprintf(stderr, "woo-load: %s records committed before the failure stay committed; "
-                             "fix the input and run again with --resume%s\n",
+                             "fix the record in place (every record keeps its position in its file) "
+                             "and run again with --resume%s\n",
                      with_commas(all).c_str(), o.lenient ? "" : " (or --lenient to set bad records aside)");
     } else if (interrupted()) {
         std::fprintf(stderr, "woo-load: interrupted; %s records committed; continue with --resume\n", with_commas(all).c_str());

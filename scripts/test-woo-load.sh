@@ -18,6 +18,8 @@
 #   h. a usage error: exit 2
 #   i. every woo-load connection terminated twice during a --jobs 2 load: it reconnects and
 #      completes, each batch committed once
+#   j. the same file named twice (directly and through its directory): loaded once
+#   k. a batch whose every attempt loses the connection: the run stops after --retries
 # Each case has a store of its own (A..F), created here; the login woo_loader_test (a
 # member of woo_app, as the application's login would be) is dropped and created again,
 # and dropped at the end.
@@ -43,7 +45,8 @@ D=e1000000-0000-4000-8000-00000000000d   # d: SIGINT and resume (20,000 orders, 
 E=e1000000-0000-4000-8000-00000000000e   # f: stdin
 F=e1000000-0000-4000-8000-00000000000f   # e: the same 20,000 orders with --jobs 2
 G=e1000000-0000-4000-8000-000000000010   # i: the same 20,000 orders, connections killed under it
-STORES="'$A','$B','$C','$D','$E','$F','$G'"
+H=e1000000-0000-4000-8000-000000000011   # j, k: the same file twice; a batch that kills its connection
+STORES="'$A','$B','$C','$D','$E','$F','$G','$H'"
 
 tmp=$(mktemp -d /tmp/test-woo-load.XXXXXX)
 bg_pid=
@@ -351,6 +354,32 @@ is "$(q "SELECT min(first_record) || ' ' || max(first_record + records - 1) || '
    "i: checkpoints cover records 1..20000, contiguous, no overlap"
 is "$(q "SELECT count(*) || ' ' || status || ' ' || records_synced FROM public.sync_logs WHERE store_id = '$G' GROUP BY status, records_synced")" \
    "1 completed 20000" "i: the sync is closed as completed (its control connection was terminated too)"
+
+# --- j. the same file twice ------------------------------------------------------------------
+echo "# j. coupons.json named directly and again through a directory that holds only it"
+mkdir -p "$tmp/j" && ln -s "$FIX/store/coupons.json" "$tmp/j/coupons.json"
+load j --db "$CONN" --store "$H" --progress none "$FIX/store/coupons.json" "$tmp/j"
+is_rc j 0 "j: exit status 0"
+is "$(sf records) $(sf inserted) $(q "SELECT count(*) FROM woo.load_checkpoints WHERE store_id = '$H'")" "2 2 1" \
+   "j: its 2 coupons loaded once, one checkpoint"
+
+# --- k. a poison batch -----------------------------------------------------------------------
+echo "# k. orders page-1.json (4 orders) in batches of 2; every attempt of records 3-4 terminates its own connection"
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<SQL >/dev/null
+CREATE FUNCTION public.woo_test_poison() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS
+\$\$ BEGIN IF NEW.first_record = 3 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN NEW; END \$\$;
+CREATE TRIGGER woo_test_poison BEFORE INSERT ON woo.load_checkpoints FOR EACH ROW
+  WHEN (NEW.store_id = '$H') EXECUTE FUNCTION public.woo_test_poison();
+SQL
+start=$(date +%s%N)
+load k --db "$CONN" --store "$H" --batch 2 --retries 2 --progress none "$FIX/store/orders/page-1.json"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+q "DROP TRIGGER woo_test_poison ON woo.load_checkpoints; DROP FUNCTION public.woo_test_poison()" >/dev/null
+is_rc k 1 "k: exit status 1 (the run stops; it does not loop)"
+like "$(cat "$tmp/k.err")" "records 3-4 .*connection was lost while it ran, 3 times" "k: stderr names the batch and the 3 lost connections"
+if [ "$ms" -lt 30000 ]; then ok "k: gave up in $ms ms"; else not_ok "k: gave up within 30 s" "took $ms ms"; fi
+is "$(q "SELECT string_agg(first_record::text, ',' ORDER BY first_record) FROM woo.load_checkpoints WHERE store_id = '$H' AND resource = 'orders'")" "1" \
+   "k: the batch before it is committed, the poisoned one is not"
 
 echo "1..$n"
 [ $failed -eq 0 ] || echo "# $failed of $n failed"

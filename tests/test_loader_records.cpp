@@ -218,3 +218,35 @@ TEST(Batcher, EverythingCommittedSendsNothing) {
     EXPECT_TRUE(cut(10, 4, {{1, 10}}).empty());
     EXPECT_TRUE(cut(10, 4, {{1, 5}, {6, 5}}).empty());
 }
+
+TEST(Batcher, ABatchIsTakenEarlyRatherThanGrowPastItsByteLimit) {
+    Batcher b(100, {}, 20);   // each record below is 8 bytes: two fit in "[...,...]" (19 bytes), three do not
+    std::vector<std::uint64_t> counts;
+    for (std::uint64_t i = 1; i <= 5; ++i)
+        if (auto x = b.push(i, "{\"id\":" + std::to_string(i) + "}")) counts.push_back(x->count);
+    if (auto x = b.flush()) counts.push_back(x->count);
+    EXPECT_EQ(counts, (std::vector<std::uint64_t>{2, 2, 1}));
+    Batcher one(100, {}, 4);   // a record larger than the limit still goes, alone
+    EXPECT_FALSE(one.push(1, "{\"id\":1}").has_value());
+    auto first = one.push(2, "{\"id\":2}");
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->count, 1u);
+}
+
+TEST(RecordSplitter, ErrorsInsideAPrettyPrintedRecordNameTheirOwnLine) {
+    const std::string input = "[\n  {\n    \"id\": 1,\n    \"a\": [1, 2\n  }\n]";   // the '}' on line 5 closes '['
+    for (std::size_t chunk : {std::size_t{0}, std::size_t{1}, std::size_t{7}}) {
+        try {
+            split(input, chunk);
+            FAIL() << "no error";
+        } catch (const InputError &e) {
+            EXPECT_EQ(e.line(), 5u) << "chunk " << chunk << ": " << e.what();
+        }
+    }
+    try {
+        split("{\"id\": 1,\n \"name\": \"unterminated\n}");
+        FAIL() << "no error";
+    } catch (const InputError &e) {
+        EXPECT_EQ(e.line(), 2u) << e.what();
+    }
+}
