@@ -83,11 +83,21 @@ void RecordSplitter::fail(const std::string &what) const {
 
 void RecordSplitter::feed_object(std::string_view bytes, std::size_t &i) {
     const std::size_t start = i, n = bytes.size();
+    // Moves the stream position (byte and line) past bytes [start, end).
+    auto pass = [&](std::size_t end) {
+        offset_ += end - start;
+        line_ += static_cast<std::uint64_t>(std::count(bytes.data() + start, bytes.data() + end, '\n'));
+    };
+    // The same, keeping those bytes as part of the current record.
+    auto keep = [&](std::size_t end) {
+        current_.append(bytes.data() + start, end - start);
+        pass(end);
+        if (current_.size() > kMaxRecordBytes) fail("record " + std::to_string(seen_ + 1) + " is larger than 64 MiB");
+    };
     for (; i < n; ++i) {
         const char c = bytes[i];
         if (c == '\0') {
-            offset_ += i - start;
-            line_ += static_cast<std::uint64_t>(std::count(bytes.data() + start, bytes.data() + i, '\n'));
+            pass(i);
             fail("NUL byte in record " + std::to_string(seen_ + 1));
         }
         if (in_string_) {
@@ -95,8 +105,7 @@ void RecordSplitter::feed_object(std::string_view bytes, std::size_t &i) {
             else if (c == '\\') escape_ = true;
             else if (c == '"') in_string_ = false;
             else if (c == '\n') {
-                offset_ += i - start;
-                line_ += static_cast<std::uint64_t>(std::count(bytes.data() + start, bytes.data() + i, '\n'));
+                pass(i);
                 fail("line break inside a string: unterminated string in record " + std::to_string(seen_ + 1));
             }
         } else if (c == '"') {
@@ -105,17 +114,13 @@ void RecordSplitter::feed_object(std::string_view bytes, std::size_t &i) {
             nesting_.push_back(c);
         } else if (c == '}' || c == ']') {
             if (nesting_.back() != (c == '}' ? '{' : '[')) {
-                offset_ += i - start;
-                line_ += static_cast<std::uint64_t>(std::count(bytes.data() + start, bytes.data() + i, '\n'));
+                pass(i);
                 fail("mismatched " + describe(c) + " in record " + std::to_string(seen_ + 1));
             }
             nesting_.pop_back();
             if (nesting_.empty()) {
-                current_.append(bytes.data() + start, i + 1 - start);
-                offset_ += i + 1 - start;
-                line_ += static_cast<std::uint64_t>(std::count(bytes.data() + start, bytes.data() + i + 1, '\n'));
+                keep(i + 1);
                 ++i;
-                if (current_.size() > kMaxRecordBytes) fail("record " + std::to_string(seen_ + 1) + " is larger than 64 MiB");
                 ready_.push_back(Record{std::move(current_), ++seen_, current_line_, offset_});
                 current_.clear();
                 state_ = in_array_ ? State::ArrayAfter : State::Outside;
@@ -123,10 +128,7 @@ void RecordSplitter::feed_object(std::string_view bytes, std::size_t &i) {
             }
         }
     }
-    current_.append(bytes.data() + start, n - start);
-    offset_ += n - start;
-    line_ += static_cast<std::uint64_t>(std::count(bytes.data() + start, bytes.data() + n, '\n'));
-    if (current_.size() > kMaxRecordBytes) fail("record " + std::to_string(seen_ + 1) + " is larger than 64 MiB");
+    keep(n);
 }
 
 void RecordSplitter::feed(std::string_view bytes) {
@@ -209,7 +211,6 @@ bool RecordSplitter::next(Record &out) {
         return false;
     }
     out = std::move(ready_[ready_head_++]);
-    ++emitted_;
     return true;
 }
 

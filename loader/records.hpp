@@ -53,7 +53,6 @@ public:
     void feed(std::string_view bytes);   // throws InputError
     bool next(Record &out);              // a complete record, in order
     void finish();                       // end of input: throws InputError if inside a value
-    std::uint64_t records() const { return emitted_ + ready_.size() - ready_head_; }
 
 private:
     enum class State { Outside, ArrayValue, ArrayAfter, InObject };
@@ -67,7 +66,7 @@ private:
     std::vector<char> nesting_;   // '{' / '[' inside the current object
     std::string current_;
     std::uint64_t current_line_ = 0;
-    std::uint64_t line_ = 1, offset_ = 0, seen_ = 0, emitted_ = 0;
+    std::uint64_t line_ = 1, offset_ = 0, seen_ = 0;
     bool bom_checked_ = false;
     int bom_seen_ = 0;
     std::vector<Record> ready_;

@@ -370,7 +370,7 @@ const char *kUpsertSql =
     "inserted, updated, unchanged, skipped_stale, rejected) "
     "SELECT $1::uuid, $4::uuid, $5::text, $6::bigint, $7::integer, '%s', "
     "r.inserted, r.updated, r.unchanged, r.skipped_stale, r.rejected FROM r) "
-    "SELECT inserted, updated, unchanged, skipped_stale, deleted, rejected FROM r";
+    "SELECT inserted, updated, unchanged, skipped_stale, rejected FROM r";
 
 void prepare_statements(PGconn *c) {
     ResultPtr r(PQprepare(c, "bind", "SELECT woo.set_store($1::uuid)", 1, nullptr), &PQclear);
@@ -384,6 +384,12 @@ void prepare_statements(PGconn *c) {
     }
 }
 
+// Prepares the statements and enters pipeline mode: a worker's connection. Throws on failure.
+void start_pipeline(PGconn *c) {
+    prepare_statements(c);
+    if (!PQenterPipelineMode(c)) throw std::runtime_error(trim(PQerrorMessage(c)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The load
 
@@ -394,6 +400,15 @@ struct Counts {
         stale += o.stale, rejected += o.rejected;
     }
 };
+
+std::uint64_t u64(const PGresult *r, int row, int col) { return std::strtoull(PQgetvalue(r, row, col), nullptr, 10); }
+
+// A batch's counts from columns col..col+4 of a row: inserted, updated, unchanged,
+// skipped_stale, rejected (the upsert statement's result, or a checkpoint's).
+Counts counts_at(const PGresult *r, int row, int col, std::uint64_t records = 0) {
+    return Counts{records, u64(r, row, col), u64(r, row, col + 1), u64(r, row, col + 2), u64(r, row, col + 3),
+                  u64(r, row, col + 4)};
+}
 
 struct Batch {
     std::size_t source = 0;
@@ -538,13 +553,9 @@ private:
         ConnPtr c = connect_db(o_.db, o_.retries, err);
         if (!c) return c;
         try {
-            prepare_statements(c.get());
+            start_pipeline(c.get());
         } catch (const std::exception &e) {
             err = e.what();
-            return ConnPtr(nullptr, &PQfinish);
-        }
-        if (!PQenterPipelineMode(c.get())) {
-            err = trim(PQerrorMessage(c.get()));
             return ConnPtr(nullptr, &PQfinish);
         }
         return c;
@@ -578,11 +589,7 @@ private:
             case PGRES_PIPELINE_SYNC:
                 return f;
             case PGRES_TUPLES_OK:
-                if (++seen == 2 && PQntuples(r.get()) == 1 && PQnfields(r.get()) == 6) {
-                    auto v = [&](int i) { return std::strtoull(PQgetvalue(r.get(), 0, i), nullptr, 10); };
-                    got.inserted = v(0), got.updated = v(1), got.unchanged = v(2), got.stale = v(3);
-                    got.rejected = v(5);
-                }
+                if (++seen == 2 && PQntuples(r.get()) == 1 && PQnfields(r.get()) == 5) got = counts_at(r.get(), 0, 0);
                 break;
             case PGRES_PIPELINE_ABORTED:
                 break;
@@ -657,17 +664,10 @@ private:
                                            "SELECT inserted, updated, unchanged, skipped_stale, rejected "
                                            "FROM woo.load_checkpoints WHERE sync_id = $1 AND source = $2 AND first_record = $3",
                                            {sync_id_.c_str(), sources_[b.source].key.c_str(), first.c_str()});
-                        if (PQntuples(r.get()) == 1) {
-                            auto v = [&](int i) { return std::strtoull(PQgetvalue(r.get(), 0, i), nullptr, 10); };
-                            found[k] = Counts{0, v(0), v(1), v(2), v(3), v(4)};
-                        }
+                        if (PQntuples(r.get()) == 1) found[k] = counts_at(r.get(), 0, 0);
                     }
                 });
-                prepare_statements(fresh.get());
-                if (!PQenterPipelineMode(fresh.get())) {
-                    err = trim(PQerrorMessage(fresh.get()));
-                    continue;
-                }
+                start_pipeline(fresh.get());
                 for (std::size_t k = 0; k < inflight.size(); ++k) {
                     if (found[k]) committed(inflight[k], *found[k]);
                     else retry.push_back(std::move(inflight[k]));
@@ -909,9 +909,8 @@ int main_(int argc, char **argv) {
                                    "FROM woo.load_checkpoints WHERE sync_id = $1::uuid",
                                    {sync_id.c_str()});
                 for (int i = 0; i < PQntuples(r.get()); ++i) {
-                    auto v = [&](int f) { return std::strtoull(PQgetvalue(r.get(), i, f), nullptr, 10); };
-                    done[PQgetvalue(r.get(), i, 0)].push_back(Range{v(1), v(2)});
-                    before.add(Counts{v(2), v(3), v(4), v(5), v(6), v(7)});
+                    done[PQgetvalue(r.get(), i, 0)].push_back(Range{u64(r.get(), i, 1), u64(r.get(), i, 2)});
+                    before.add(counts_at(r.get(), i, 3, u64(r.get(), i, 2)));
                 }
             } else {
                 ResultPtr r = exec(control.get(), "SELECT woo.sync_start($1::uuid, $2)", {o.store.c_str(), sync_type.c_str()});
