@@ -28,7 +28,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N=${BENCH_ORDERS:-100000}
 BATCH=${BENCH_BATCH:-100}
-WOO_LOAD=${WOO_LOAD:-$(/usr/lib/postgresql/15/bin/pg_config --bindir)/woo-load}
+WOO_LOAD=${WOO_LOAD:-$("$PG_CONFIG" --bindir)/woo-load}
 case "$WOO_LOAD" in /*) ;; */*) WOO_LOAD=$PWD/$WOO_LOAD ;; esac
 [ -x "$WOO_LOAD" ] || { echo "woo-load not found or not executable: $WOO_LOAD (make install, or set WOO_LOAD)" >&2; exit 1; }
 LOGIN=woo_loader_bench

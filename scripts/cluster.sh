@@ -12,7 +12,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PGBIN=${PGBIN:-$(/usr/lib/postgresql/15/bin/pg_config --bindir 2>/dev/null || pg_config --bindir)}
+PG_CONFIG=${PG_CONFIG:-$(command -v /usr/lib/postgresql/15/bin/pg_config || command -v pg_config)}
+PGBIN=${PGBIN:-$("$PG_CONFIG" --bindir)}
 
 cmd=${1:?usage: cluster.sh start|stop|env NAME}
 name=${2:?usage: cluster.sh start|stop|env NAME}

@@ -35,7 +35,7 @@ sql -v export=1 -f "$ROOT/demo/sample_stores.sql" |
 (cd "$SAMPLE" && find . -name '*.json' | sort | sed 's|^\./|  |' | awk '{ print } END { print "  (" NR " files)" }')
 
 say "Loading them with woo-load (libpq pipeline, one transaction per batch of 100, as a woo_app login)"
-WOO_LOAD="$(/usr/lib/postgresql/15/bin/pg_config --bindir)/woo-load"
+WOO_LOAD="$("$PG_CONFIG" --bindir)/woo-load"
 sql -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS demo_loader" -c "CREATE ROLE demo_loader LOGIN IN ROLE woo_app"
 LOADER_DB="host=$PGHOST port=$PGPORT dbname=woo_demo user=demo_loader"
 for n in 1 2; do

@@ -2,6 +2,8 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export SQITCH_FULLNAME="pg_woocommerce developers" SQITCH_EMAIL="dev@pg-woocommerce.invalid"
 export PSQLRC=/dev/null
+# The PostgreSQL installation every script uses (the Makefile honours the same variable).
+export PG_CONFIG=${PG_CONFIG:-$(command -v /usr/lib/postgresql/15/bin/pg_config || command -v pg_config)}
 
 # Starts cluster $1 and exports its connection settings.
 use_cluster() {

@@ -26,7 +26,7 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 db=${1:?usage: test-woo-load.sh DBNAME}
-WOO_LOAD=${WOO_LOAD:-$(/usr/lib/postgresql/15/bin/pg_config --bindir)/woo-load}
+WOO_LOAD=${WOO_LOAD:-$("$PG_CONFIG" --bindir)/woo-load}
 case "$WOO_LOAD" in /*) ;; */*) WOO_LOAD=$PWD/$WOO_LOAD ;; esac
 FIX=$(readlink -f "$ROOT/tests/fixtures/woo-load")
 LOGIN=woo_loader_test
