@@ -23,7 +23,7 @@ EXTRA_CLEAN = build/sql
 
 PG_CPPFLAGS = -Iextension
 PG_CXXFLAGS = -std=c++17 -Wno-register -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
-SHLIB_LINK = -lcrypto -lstdc++
+SHLIB_LINK = -lcrypto -lcrypt -lstdc++
 
 # Debian's PGXS would also emit LLVM bitcode with clang, without PG_CXXFLAGS.
 override with_llvm = no

@@ -2,7 +2,7 @@
 -- widened policy, a widened grant, a new role attribute or a new woo.* function that nobody
 -- reviewed fails the suite. The attacks themselves are in 030 and 031.
 BEGIN;
-SELECT plan(283);
+SELECT plan(422);
 
 -- The tables under RLS: the ten seed tables in public, woo.ingest_rejects and woo.load_checkpoints.
 CREATE FUNCTION pg_temp.tables() RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $$
@@ -151,10 +151,16 @@ SELECT functions_are('woo', ARRAY['_loaded_at_startup', 'ai_query', 'apply_webho
                                   'customer_metrics_drift', 'excluded_statuses', 'expected_customer_metrics', 'hash_email',
                                   'normalize_email', 'recompute_customer_metrics', 'set_store', 'sync_finish', 'sync_start',
                                   'upsert_categories', 'upsert_coupons', 'upsert_customers', 'upsert_orders', 'upsert_products',
-                                  'verify_webhook_signature'],
+                                  'verify_webhook_signature',
+                                  -- 1.5, issue 12
+                                  '_api_key_matches', '_check_chart_config', '_check_chart_fields', '_check_store_settings',
+                                  '_hash_api_key', 'append_message', 'check_ai_query', 'configure_store', 'deactivate_store',
+                                  'delete_chart', 'forget_customer', 'move_chart', 'normalize_store_url', 'purge_store',
+                                  'redact_emails', 'register_store', 'rotate_store_key', 'run_chart', 'save_chart',
+                                  'start_conversation', 'sync_cursor', 'update_chart', 'verify_store_key'],
                      'schema woo has exactly the reviewed functions');
-SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 22::bigint,
-          'schema woo has exactly 22 functions (two overloaded), all of them below');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 45::bigint,
+          'schema woo has exactly 45 functions (two overloaded), all of them below');
 CREATE FUNCTION pg_temp.function_priv_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     f record;
@@ -184,10 +190,35 @@ BEGIN
         ('upsert_customers',           ARRAY['uuid', 'jsonb', 'boolean'],         true,  false, false),
         ('upsert_orders',              ARRAY['uuid', 'jsonb', 'boolean'],         true,  false, false),
         ('upsert_products',            ARRAY['uuid', 'jsonb', 'boolean'],         true,  false, false),
-        ('verify_webhook_signature',   ARRAY['text', 'text', 'text'],             true,  false, false)
+        ('verify_webhook_signature',   ARRAY['text', 'text', 'text'],             true,  false, false),
+        -- 1.5, issue 12 (woo_onboarding: register_store and normalize_store_url only, below)
+        ('_api_key_matches',           ARRAY['text', 'text'],                     false, false, false),
+        ('_check_chart_config',        ARRAY['jsonb'],                            true,  false, false),
+        ('_check_chart_fields',        ARRAY['text', 'text', 'jsonb'],            true,  false, false),
+        ('_check_store_settings',      ARRAY['jsonb'],                            true,  false, false),
+        ('_hash_api_key',              ARRAY['text', 'text'],                     true,  false, false),
+        ('append_message',             ARRAY['uuid', 'text', 'text', 'jsonb'],    true,  false, false),
+        ('check_ai_query',             ARRAY['text'],                             true,  false, false),
+        ('configure_store',            ARRAY['uuid', 'jsonb'],                    true,  false, false),
+        ('deactivate_store',           ARRAY['uuid'],                             true,  false, false),
+        ('delete_chart',               ARRAY['uuid'],                             true,  false, false),
+        ('forget_customer',            ARRAY['uuid', 'text'],                     true,  false, false),
+        ('move_chart',                 ARRAY['uuid', 'integer'],                  true,  false, false),
+        ('normalize_store_url',        ARRAY['text'],                             true,  false, false),
+        ('purge_store',                ARRAY['uuid'],                             false, false, true),
+        ('redact_emails',              ARRAY['text'],                             true,  false, false),
+        ('register_store',             ARRAY['text', 'text', 'text', 'text', 'jsonb'], false, false, false),
+        ('rotate_store_key',           ARRAY['uuid', 'text'],                     true,  false, false),
+        ('run_chart',                  ARRAY['uuid', 'integer'],                  true,  false, false),
+        ('save_chart',                 ARRAY['uuid', 'text', 'text', 'jsonb', 'integer'], true, false, false),
+        ('start_conversation',         ARRAY['uuid'],                             true,  false, false),
+        ('sync_cursor',                ARRAY['uuid', 'text'],                     true,  false, false),
+        ('update_chart',               ARRAY['uuid', 'text', 'text', 'jsonb'],    true,  false, false),
+        ('verify_store_key',           ARRAY['text', 'text'],                     true,  false, false)
     ) v(fn, args, app, ai, owner) LOOP
-        FOREACH r IN ARRAY ARRAY['woo_app', 'woo_ai', 'woo_owner', 'public'] LOOP
+        FOREACH r IN ARRAY ARRAY['woo_app', 'woo_ai', 'woo_owner', 'woo_onboarding', 'public'] LOOP
             want := CASE WHEN (r = 'woo_app' AND f.app) OR (r = 'woo_ai' AND f.ai) OR (r = 'woo_owner' AND f.owner)
+                              OR (r = 'woo_onboarding' AND f.fn IN ('register_store', 'normalize_store_url'))
                          THEN ARRAY['EXECUTE']::name[] ELSE ARRAY[]::name[] END;
             RETURN NEXT function_privs_are('woo', f.fn, f.args, r, want,
                 format('%s %s execute woo.%s(%s)', r, CASE WHEN want = '{}' THEN 'may not' ELSE 'may' END, f.fn, array_to_string(f.args, ', ')));
@@ -197,22 +228,33 @@ END $$;
 SELECT * FROM pg_temp.function_priv_checks();
 SELECT results_eq(
     $$SELECT p.oid::regprocedure::text, array_to_string(p.proconfig, ',') COLLATE "default" FROM pg_proc p
-       WHERE p.pronamespace = 'woo'::regnamespace AND p.prosecdef$$,
-    $$VALUES ('woo.create_ai_login(uuid,name,text)', 'search_path=pg_catalog, pg_temp')$$,
-    'the only SECURITY DEFINER function of schema woo is create_ai_login, with a fixed search_path');
+       WHERE p.pronamespace = 'woo'::regnamespace AND p.prosecdef ORDER BY 1$$,
+    $$VALUES ('woo.create_ai_login(uuid,name,text)', 'search_path=pg_catalog, pg_temp'),
+             ('woo.purge_store(uuid)', 'search_path=pg_catalog, pg_temp'),
+             ('woo.register_store(text,text,text,text,jsonb)', 'search_path=pg_catalog, pg_temp'),
+             ('woo.verify_store_key(text,text)', 'search_path=pg_catalog, pg_temp')$$,
+    'the SECURITY DEFINER functions of schema woo are create_ai_login, purge_store, register_store and verify_store_key, each with a fixed search_path');
 
 -- Roles: none of ours can log in, is superuser or bypasses RLS; none is a member of another role.
 SELECT results_eq(
     $$SELECT rolname::text COLLATE "default", rolcanlogin, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolreplication, rolinherit
-        FROM pg_roles WHERE rolname IN ('woo_owner', 'woo_app', 'woo_ai') ORDER BY rolname$$,
+        FROM pg_roles WHERE rolname IN ('woo_owner', 'woo_app', 'woo_ai', 'woo_onboarding') ORDER BY rolname$$,
     $$VALUES ('woo_ai', false, false, false, false, false, false, true),
              ('woo_app', false, false, false, false, false, false, true),
+             ('woo_onboarding', false, false, false, false, false, false, true),
              ('woo_owner', false, false, false, false, false, false, true)$$,
-    'woo_owner, woo_app and woo_ai: no LOGIN, SUPERUSER, BYPASSRLS, CREATEROLE, CREATEDB, REPLICATION');
+    'woo_owner, woo_app, woo_ai and woo_onboarding: no LOGIN, SUPERUSER, BYPASSRLS, CREATEROLE, CREATEDB, REPLICATION');
 SELECT is_empty(
     $$SELECT m.rolname, r.rolname FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member JOIN pg_roles r ON r.oid = a.roleid
-       WHERE m.rolname IN ('woo_owner', 'woo_app', 'woo_ai')$$,
-    'woo_owner, woo_app and woo_ai are members of no role (no inherited rights)');
+       WHERE m.rolname IN ('woo_owner', 'woo_app', 'woo_ai', 'woo_onboarding')$$,
+    'woo_owner, woo_app, woo_ai and woo_onboarding are members of no role (no inherited rights)');
+SELECT is_empty(
+    $$SELECT c.oid::regclass FROM pg_class c
+       WHERE c.relnamespace IN ('public'::regnamespace, 'woo'::regnamespace) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+         AND (has_table_privilege('woo_onboarding', c.oid, 'SELECT') OR has_table_privilege('woo_onboarding', c.oid, 'INSERT')
+              OR has_table_privilege('woo_onboarding', c.oid, 'UPDATE') OR has_table_privilege('woo_onboarding', c.oid, 'DELETE'))$$,
+    'woo_onboarding has no privilege on any table (woo.register_store is its only way in)');
+SELECT schema_privs_are('woo', 'woo_onboarding', ARRAY['USAGE'], 'woo_onboarding has USAGE only on schema woo');
 SELECT is_empty($$SELECT rolname FROM pg_roles WHERE rolbypassrls AND NOT rolsuper$$, 'no role but the superusers bypasses RLS');
 
 -- The tenant parameter: only woo_app (and superusers) may set woo.store_id; nobody but

@@ -179,6 +179,8 @@ CREATE FUNCTION woo.sync_finish(sync_id uuid, records integer, error text DEFAUL
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     AS $$
+DECLARE
+    store uuid;
 BEGIN
     IF sync_id IS NULL OR records IS NULL OR records < 0 THEN
         RAISE EXCEPTION 'woo.sync_finish: sync_id and a non-negative records count are required' USING ERRCODE = '22004';
@@ -192,9 +194,14 @@ BEGIN
            retry_count    = s.retry_count + (error IS NOT NULL)::int,
            next_retry_at  = CASE WHEN error IS NULL THEN NULL
                                  ELSE now() + least(interval '1 minute' * power(2, s.retry_count), interval '6 hours') END
-     WHERE s.id = sync_id AND s.status IN ('running', 'failed');
+     WHERE s.id = sync_id AND s.status IN ('running', 'failed')
+    RETURNING s.store_id INTO store;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'woo.sync_finish: no running or failed sync % in the bound store', sync_id USING ERRCODE = 'P0002';
+    END IF;
+    -- A completed sync is the store's last sync.
+    IF error IS NULL THEN
+        UPDATE public.stores st SET last_sync_at = now() WHERE st.id = store;
     END IF;
 END $$;
 COMMENT ON FUNCTION woo.sync_finish(uuid, integer, text) IS
@@ -355,3 +362,590 @@ COMMENT ON FUNCTION woo.customer_metrics_drift(uuid) IS
 
 REVOKE ALL ON FUNCTION woo.excluded_statuses(uuid), woo.expected_customer_metrics(uuid, uuid[]),
                        woo.recompute_customer_metrics(uuid, uuid[]), woo.customer_metrics_drift(uuid) FROM PUBLIC;
+
+-- ==== issue 12: stores, API keys, saved charts, conversations, store lifecycle ====
+
+-- Stores and API keys (1.5) -------------------------------------------------------------
+
+CREATE FUNCTION woo.normalize_store_url(url text) RETURNS text
+    AS 'MODULE_PATHNAME', 'woo_normalize_store_url'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION woo.normalize_store_url(text) IS
+    'The one spelling of a store URL (http/https, lower-case scheme and host, no default port, no trailing slash); 22023 for credentials, a query, a fragment or another scheme';
+
+-- Internal: a new bcrypt "$2b$" hash of an API key at woo.bcrypt_cost (random salt:
+-- VOLATILE). `field` names the argument in the length error (32 to 72 bytes).
+CREATE FUNCTION woo._hash_api_key(key text, field text) RETURNS text
+    AS 'MODULE_PATHNAME', 'woo_hash_api_key'
+    LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION woo._hash_api_key(text, text) IS
+    'Internal: bcrypt ($2b$, libxcrypt) hash of an API key of 32 to 72 bytes at woo.bcrypt_cost';
+
+-- Internal: one bcrypt computation whatever the inputs (a NULL or non-bcrypt hash is
+-- replaced by a dummy one), constant-time comparison. Not STRICT on purpose.
+CREATE FUNCTION woo._api_key_matches(key text, hash text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'woo_api_key_matches'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION woo._api_key_matches(text, text) IS
+    'Internal: true when key matches the bcrypt hash; hashes against a dummy when there is none (same cost)';
+
+-- The settings the extension reads, checked: timezone (an IANA name PostgreSQL
+-- knows) and excluded_statuses (an array of order statuses). A JSON null value
+-- means "remove the key" (woo.configure_store). Any other key is refused.
+CREATE FUNCTION woo._check_store_settings(settings jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    k text;
+    v jsonb;
+BEGIN
+    IF settings IS NULL OR jsonb_typeof(settings) <> 'object' THEN
+        RAISE EXCEPTION 'settings: must be a JSON object' USING ERRCODE = '22023';
+    END IF;
+    FOR k, v IN SELECT e.key, e.value FROM jsonb_each(settings) e LOOP
+        CONTINUE WHEN jsonb_typeof(v) = 'null';
+        IF k = 'timezone' THEN
+            IF jsonb_typeof(v) <> 'string' THEN
+                RAISE EXCEPTION 'settings.timezone: must be a string (an IANA time zone name), not %', jsonb_typeof(v)
+                    USING ERRCODE = '22023';
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name = v #>> '{}') THEN
+                RAISE EXCEPTION 'settings.timezone: "%" is not a time zone name PostgreSQL knows', left(v #>> '{}', 64)
+                    USING ERRCODE = '22023', HINT = 'An IANA name such as Europe/Berlin or UTC (see pg_timezone_names).';
+            END IF;
+        ELSIF k = 'excluded_statuses' THEN
+            IF jsonb_typeof(v) <> 'array' THEN
+                RAISE EXCEPTION 'settings.excluded_statuses: must be an array of order statuses, not %', jsonb_typeof(v)
+                    USING ERRCODE = '22023';
+            END IF;
+            IF EXISTS (SELECT 1 FROM jsonb_array_elements(v) x
+                        WHERE jsonb_typeof(x) <> 'string' OR length(x #>> '{}') NOT BETWEEN 1 AND 50) THEN
+                RAISE EXCEPTION 'settings.excluded_statuses: every element must be an order status (a string of 1 to 50 characters)'
+                    USING ERRCODE = '22023';
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'settings: unknown key "%"', left(k, 64)
+                USING ERRCODE = '22023', HINT = 'The settings the extension reads: timezone, excluded_statuses.';
+        END IF;
+    END LOOP;
+    RETURN settings;
+END $$;
+COMMENT ON FUNCTION woo._check_store_settings(jsonb) IS
+    'Internal: checks store settings (timezone: IANA name; excluded_statuses: array of strings; nothing else); returns them';
+
+-- The one write with no store bound yet: SECURITY DEFINER (the onboarding role has
+-- no privilege on stores, so this validating function is its only way in; RLS would
+-- also hide the other stores' URLs that UNIQUE (store_url) is checked against).
+CREATE FUNCTION woo.register_store(store_url text, api_key text, wc_version text DEFAULT NULL,
+                                   plan text DEFAULT 'free', settings jsonb DEFAULT '{}') RETURNS uuid
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    url text;
+    new_id uuid := gen_random_uuid();
+BEGIN
+    IF store_url IS NULL OR api_key IS NULL THEN
+        RAISE EXCEPTION 'woo.register_store: store_url and api_key are required' USING ERRCODE = '22004';
+    END IF;
+    url := woo.normalize_store_url(store_url);
+    IF plan IS NULL OR plan NOT IN ('free', 'starter', 'pro', 'agency') THEN
+        RAISE EXCEPTION 'woo.register_store: plan "%" is not one of free, starter, pro, agency', left(coalesce(plan, 'NULL'), 40)
+            USING ERRCODE = '22023';
+    END IF;
+    IF length(wc_version) > 20 THEN
+        RAISE EXCEPTION 'woo.register_store: wc_version must be at most 20 characters' USING ERRCODE = '22001';
+    END IF;
+    settings := jsonb_strip_nulls(woo._check_store_settings(coalesce(settings, '{}')));
+    IF EXISTS (SELECT 1 FROM public.stores s WHERE s.store_url = url) THEN
+        RAISE EXCEPTION 'woo.register_store: a store is already registered for %', url USING ERRCODE = '23505';
+    END IF;
+    INSERT INTO public.stores (id, store_url, api_key_hash, wc_version, plan, settings)
+    VALUES (new_id, url, woo._hash_api_key(api_key, 'api_key'), wc_version, plan, settings);
+    RETURN new_id;
+END $$;
+COMMENT ON FUNCTION woo.register_store(text, text, text, text, jsonb) IS
+    'Registers a store (normalised URL, bcrypt-hashed API key, plan, checked settings); returns its id (woo_onboarding)';
+
+-- Authentication, before any store is bound: SECURITY DEFINER (it reads
+-- api_key_hash of a store the caller cannot see yet). Exactly one bcrypt whatever
+-- happens, so an unknown URL, a wrong key and an inactive store all answer NULL
+-- in comparable time.
+CREATE FUNCTION woo.verify_store_key(store_url text, api_key text) RETURNS uuid
+    LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    url text := woo.normalize_store_url(store_url);
+    found_id uuid;
+    found_hash text;
+    active boolean := false;
+    matched boolean;
+BEGIN
+    SELECT s.id, s.api_key_hash, s.is_active IS TRUE INTO found_id, found_hash, active
+      FROM public.stores s WHERE s.store_url = url;
+    -- Computed on its own, before anything else is looked at.
+    matched := woo._api_key_matches(api_key, found_hash);
+    IF matched AND active THEN
+        RETURN found_id;
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION woo.verify_store_key(text, text) IS
+    'The store id when api_key is the active store''s key, else NULL (same shape and comparable time for unknown URL, wrong key, inactive store); one bcrypt per call';
+
+CREATE FUNCTION woo.rotate_store_key(store_id uuid, new_key text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    h text;
+BEGIN
+    IF store_id IS NULL OR new_key IS NULL THEN
+        RAISE EXCEPTION 'woo.rotate_store_key: store_id and new_key are required' USING ERRCODE = '22004';
+    END IF;
+    IF store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', store_id USING ERRCODE = '42501';
+    END IF;
+    h := woo._hash_api_key(new_key, 'new_key');
+    UPDATE public.stores s SET api_key_hash = h WHERE s.id = rotate_store_key.store_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'woo.rotate_store_key: no store %', store_id USING ERRCODE = 'P0002';
+    END IF;
+END $$;
+COMMENT ON FUNCTION woo.rotate_store_key(uuid, text) IS
+    'Replaces the bound store''s API key hash with a bcrypt hash of new_key (32 to 72 bytes)';
+
+CREATE FUNCTION woo.configure_store(store_id uuid, settings jsonb) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    merged jsonb;
+BEGIN
+    IF store_id IS NULL OR settings IS NULL THEN
+        RAISE EXCEPTION 'woo.configure_store: store_id and settings are required' USING ERRCODE = '22004';
+    END IF;
+    IF store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', store_id USING ERRCODE = '42501';
+    END IF;
+    PERFORM woo._check_store_settings(settings);
+    UPDATE public.stores s SET settings = jsonb_strip_nulls(coalesce(s.settings, '{}') || configure_store.settings)
+     WHERE s.id = configure_store.store_id
+    RETURNING s.settings INTO merged;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'woo.configure_store: no store %', store_id USING ERRCODE = 'P0002';
+    END IF;
+    -- Keys stored before (by hand) must pass too: what the extension reads is valid.
+    PERFORM woo._check_store_settings(merged);
+    RETURN merged;
+END $$;
+COMMENT ON FUNCTION woo.configure_store(uuid, jsonb) IS
+    'Merges settings into the bound store''s (a null value removes a key), checks them (timezone, excluded_statuses), returns the result';
+
+CREATE FUNCTION woo.deactivate_store(store_id uuid) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF store_id IS NULL THEN
+        RAISE EXCEPTION 'woo.deactivate_store: store_id is required' USING ERRCODE = '22004';
+    END IF;
+    IF store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', store_id USING ERRCODE = '42501';
+    END IF;
+    UPDATE public.stores s SET is_active = false WHERE s.id = deactivate_store.store_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'woo.deactivate_store: no store %', store_id USING ERRCODE = 'P0002';
+    END IF;
+END $$;
+COMMENT ON FUNCTION woo.deactivate_store(uuid) IS
+    'is_active = false: ingestion and webhooks for the store are refused (55000), its key no longer verifies, reads keep working';
+
+-- Owner only, SECURITY DEFINER: it deletes across every table and drops roles
+-- (the AI logins pinned to the store), which no tenant-bound role may do.
+CREATE FUNCTION woo.purge_store(store_id uuid) RETURNS TABLE (table_name text, rows_deleted bigint)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    t text;
+    n bigint;
+    login name;
+BEGIN
+    IF purge_store.store_id IS NULL THEN
+        RAISE EXCEPTION 'woo.purge_store: store_id is required' USING ERRCODE = '22004';
+    END IF;
+    -- Locked first: a concurrent write of this store waits, then fails its foreign key.
+    PERFORM 1 FROM public.stores s WHERE s.id = purge_store.store_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'woo.purge_store: no store %', purge_store.store_id USING ERRCODE = 'P0002';
+    END IF;
+    -- Referencing tables before the ones they reference.
+    FOREACH t IN ARRAY ARRAY['woo.load_checkpoints', 'woo.ingest_rejects', 'public.order_items', 'public.orders',
+                             'public.customers', 'public.products', 'public.categories', 'public.coupons',
+                             'public.saved_charts', 'public.conversations', 'public.sync_logs'] LOOP
+        EXECUTE format('DELETE FROM %s WHERE store_id = $1', t) USING purge_store.store_id;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        table_name := t; rows_deleted := n;
+        RETURN NEXT;
+    END LOOP;
+    DELETE FROM public.stores s WHERE s.id = purge_store.store_id;
+    table_name := 'public.stores'; rows_deleted := 1;
+    RETURN NEXT;
+    n := 0;
+    FOR login IN
+        SELECT r.rolname FROM pg_catalog.pg_db_role_setting d JOIN pg_catalog.pg_roles r ON r.oid = d.setrole
+         WHERE d.setdatabase = 0 AND NOT r.rolsuper
+           AND ('woo.store_id=' || purge_store.store_id::text) = ANY (d.setconfig)
+           AND pg_catalog.pg_has_role(r.oid, 'woo_ai', 'MEMBER')
+         ORDER BY r.rolname
+    LOOP
+        EXECUTE format('DROP ROLE %I', login);
+        n := n + 1;
+    END LOOP;
+    table_name := 'AI logins (roles dropped)'; rows_deleted := n;
+    RETURN NEXT;
+END $$;
+COMMENT ON FUNCTION woo.purge_store(uuid) IS
+    'Deletes every row of a store in every table and drops the AI logins pinned to it, in one transaction; returns rows per table (woo_owner)';
+
+CREATE FUNCTION woo.forget_customer(store_id uuid, email text)
+    RETURNS TABLE (customers_erased integer, rejects_deleted integer, customer_ids uuid[])
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    h text := woo.hash_email(email);
+    g text := woo.hash_email(email, true);
+    ids uuid[];
+    wc integer[];
+    n integer;
+BEGIN
+    IF forget_customer.store_id IS NULL OR email IS NULL THEN
+        RAISE EXCEPTION 'woo.forget_customer: store_id and email are required' USING ERRCODE = '22004';
+    END IF;
+    IF forget_customer.store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', forget_customer.store_id USING ERRCODE = '42501';
+    END IF;
+    IF h IS NULL THEN
+        RAISE EXCEPTION 'woo.forget_customer: email is empty' USING ERRCODE = '22023';
+    END IF;
+    SELECT array_agg(c.id ORDER BY c.id), array_agg(c.wc_customer_id) FILTER (WHERE c.wc_customer_id IS NOT NULL)
+      INTO ids, wc
+      FROM public.customers c
+     WHERE c.store_id = forget_customer.store_id AND c.email_hash IN (h, g);
+    -- A registered customer loses its hash; a guest (identified only by it, see
+    -- guest_customers) gets a random one in its place. Names go; the payload hash
+    -- goes too, so the store sending the customer again is applied, not skipped.
+    UPDATE public.customers c
+       SET email_hash = CASE WHEN c.wc_customer_id IS NULL
+                             THEN encode(sha256(convert_to(gen_random_uuid()::text, 'UTF8')), 'hex') END,
+           display_name = NULL,
+           payload_hash = NULL
+     WHERE c.store_id = forget_customer.store_id AND c.id = ANY (ids);
+    DELETE FROM woo.ingest_rejects r
+     WHERE r.store_id = forget_customer.store_id
+       AND (strpos(r.payload::text, h) > 0 OR strpos(r.payload::text, g) > 0
+            OR (r.resource = 'customers' AND r.wc_id = ANY (wc)));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    customers_erased := coalesce(cardinality(ids), 0);
+    rejects_deleted := n;
+    customer_ids := coalesce(ids, '{}');
+    RETURN NEXT;
+END $$;
+COMMENT ON FUNCTION woo.forget_customer(uuid, text) IS
+    'GDPR erasure in the bound store: customers with the address''s hash (plain or Gmail-canonical) lose hash and name, their rejects are deleted, orders stay';
+
+-- Saved charts (1.5) -----------------------------------------------------------------------
+
+CREATE FUNCTION woo.check_ai_query(sql text) RETURNS void
+    AS 'MODULE_PATHNAME', 'woo_check_ai_query'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION woo.check_ai_query(text) IS
+    'Refuses what woo.ai_query would refuse (same checks, same errors) without running it; needs a bound store';
+
+CREATE FUNCTION woo._check_chart_config(config jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'woo_check_chart_config'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION woo._check_chart_config(jsonb) IS
+    'Internal: checks a chart_config (declarative options only, at most 4096 bytes); returns it';
+
+CREATE FUNCTION woo._check_chart_fields(title text, query_text text, chart_config jsonb) RETURNS void
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF title IS NOT NULL AND btrim(title) = '' THEN
+        RAISE EXCEPTION 'title: must not be empty' USING ERRCODE = '22023';
+    END IF;
+    IF length(title) > 255 THEN
+        RAISE EXCEPTION 'title: must be at most 255 characters, not %', length(title) USING ERRCODE = '22001';
+    END IF;
+    IF query_text IS NOT NULL THEN
+        PERFORM woo.check_ai_query(query_text);
+    END IF;
+    IF chart_config IS NOT NULL THEN
+        PERFORM woo._check_chart_config(chart_config);
+    END IF;
+END $$;
+COMMENT ON FUNCTION woo._check_chart_fields(text, text, jsonb) IS
+    'Internal: checks the given (non-NULL) fields of a saved chart';
+
+CREATE FUNCTION woo.save_chart(store_id uuid, title text, query_text text, chart_config jsonb,
+                               position_index integer DEFAULT NULL) RETURNS uuid
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    n integer;
+    pos integer;
+    new_id uuid := gen_random_uuid();
+BEGIN
+    IF save_chart.store_id IS NULL OR save_chart.title IS NULL OR save_chart.query_text IS NULL OR save_chart.chart_config IS NULL THEN
+        RAISE EXCEPTION 'woo.save_chart: store_id, title, query_text and chart_config are required' USING ERRCODE = '22004';
+    END IF;
+    IF save_chart.store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', save_chart.store_id USING ERRCODE = '42501';
+    END IF;
+    PERFORM woo._check_chart_fields(save_chart.title, save_chart.query_text, save_chart.chart_config);
+    -- The store's row lock serialises position changes of its charts.
+    PERFORM 1 FROM public.stores s WHERE s.id = save_chart.store_id FOR NO KEY UPDATE;
+    SELECT count(c.position_index) INTO n FROM public.saved_charts c WHERE c.store_id = save_chart.store_id;
+    pos := coalesce(save_chart.position_index, n);
+    IF pos < 0 OR pos > n THEN
+        RAISE EXCEPTION 'position_index: must be between 0 and % (the store has % charts), not %', n, n, pos USING ERRCODE = '22023';
+    END IF;
+    UPDATE public.saved_charts c SET position_index = c.position_index + 1
+     WHERE c.store_id = save_chart.store_id AND c.position_index >= pos;
+    INSERT INTO public.saved_charts (id, store_id, title, query_text, chart_config, position_index)
+    VALUES (new_id, save_chart.store_id, save_chart.title, save_chart.query_text, save_chart.chart_config, pos);
+    RETURN new_id;
+END $$;
+COMMENT ON FUNCTION woo.save_chart(uuid, text, text, jsonb, integer) IS
+    'Saves a chart of the bound store: query_text passes woo.ai_query''s gate, chart_config is checked; inserted at position_index (default: last), the rest shift';
+
+CREATE FUNCTION woo.update_chart(chart_id uuid, title text DEFAULT NULL, query_text text DEFAULT NULL,
+                                 chart_config jsonb DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF chart_id IS NULL THEN
+        RAISE EXCEPTION 'woo.update_chart: chart_id is required' USING ERRCODE = '22004';
+    END IF;
+    PERFORM woo._check_chart_fields(update_chart.title, update_chart.query_text, update_chart.chart_config);
+    UPDATE public.saved_charts c
+       SET title = coalesce(update_chart.title, c.title),
+           query_text = coalesce(update_chart.query_text, c.query_text),
+           chart_config = coalesce(update_chart.chart_config, c.chart_config),
+           updated_at = now()
+     WHERE c.id = chart_id AND c.store_id = woo.current_store();
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'woo.update_chart: no chart % in the bound store', chart_id USING ERRCODE = 'P0002';
+    END IF;
+END $$;
+COMMENT ON FUNCTION woo.update_chart(uuid, text, text, jsonb) IS
+    'Changes the given fields of a chart of the bound store (NULL keeps a field), with save_chart''s checks; updated_at = now()';
+
+CREATE FUNCTION woo.run_chart(chart_id uuid, max_rows integer DEFAULT 1000) RETURNS SETOF jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    q text;
+BEGIN
+    IF chart_id IS NULL OR max_rows IS NULL THEN
+        RAISE EXCEPTION 'woo.run_chart: chart_id and max_rows are required' USING ERRCODE = '22004';
+    END IF;
+    SELECT c.query_text INTO q FROM public.saved_charts c WHERE c.id = chart_id AND c.store_id = woo.current_store();
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'woo.run_chart: no chart % in the bound store', chart_id USING ERRCODE = 'P0002';
+    END IF;
+    IF q IS NULL THEN
+        RAISE EXCEPTION 'woo.run_chart: chart % has no query_text', chart_id USING ERRCODE = '22004';
+    END IF;
+    RETURN QUERY SELECT * FROM woo.ai_query(q, max_rows);
+END $$;
+COMMENT ON FUNCTION woo.run_chart(uuid, integer) IS
+    'Runs a saved chart''s query through woo.ai_query under the bound store (a chart of another store is not found)';
+
+CREATE FUNCTION woo.delete_chart(chart_id uuid) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    store uuid := woo.current_store();
+    pos integer;
+BEGIN
+    IF chart_id IS NULL THEN
+        RAISE EXCEPTION 'woo.delete_chart: chart_id is required' USING ERRCODE = '22004';
+    END IF;
+    PERFORM 1 FROM public.stores s WHERE s.id = store FOR NO KEY UPDATE;
+    DELETE FROM public.saved_charts c WHERE c.id = chart_id AND c.store_id = store RETURNING c.position_index INTO pos;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'woo.delete_chart: no chart % in the bound store', chart_id USING ERRCODE = 'P0002';
+    END IF;
+    UPDATE public.saved_charts c SET position_index = c.position_index - 1
+     WHERE c.store_id = store AND c.position_index > pos;
+END $$;
+COMMENT ON FUNCTION woo.delete_chart(uuid) IS
+    'Deletes a chart of the bound store; the charts after it move up one position';
+
+CREATE FUNCTION woo.move_chart(chart_id uuid, position_index integer) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    store uuid := woo.current_store();
+    old integer;
+    n integer;
+    pos integer := move_chart.position_index;
+BEGIN
+    IF chart_id IS NULL OR pos IS NULL THEN
+        RAISE EXCEPTION 'woo.move_chart: chart_id and position_index are required' USING ERRCODE = '22004';
+    END IF;
+    PERFORM 1 FROM public.stores s WHERE s.id = store FOR NO KEY UPDATE;
+    SELECT c.position_index INTO old FROM public.saved_charts c WHERE c.id = chart_id AND c.store_id = store;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'woo.move_chart: no chart % in the bound store', chart_id USING ERRCODE = 'P0002';
+    END IF;
+    SELECT count(c.position_index) INTO n FROM public.saved_charts c WHERE c.store_id = store;
+    IF old IS NULL THEN  -- a chart written without a position (by hand) joins at the end first
+        old := n;
+        n := n + 1;
+    END IF;
+    IF pos < 0 OR pos >= n THEN
+        RAISE EXCEPTION 'position_index: must be between 0 and % (the store has % charts), not %', n - 1, n, pos USING ERRCODE = '22023';
+    END IF;
+    UPDATE public.saved_charts c
+       SET position_index = CASE WHEN c.id = chart_id THEN pos
+                                 WHEN pos < old THEN c.position_index + 1
+                                 ELSE c.position_index - 1 END,
+           updated_at = CASE WHEN c.id = chart_id THEN now() ELSE c.updated_at END
+     WHERE c.store_id = store
+       AND (c.id = chart_id OR c.position_index BETWEEN least(old, pos) AND greatest(old, pos));
+END $$;
+COMMENT ON FUNCTION woo.move_chart(uuid, integer) IS
+    'Moves a chart of the bound store to position_index (0-based); the charts in between shift by one';
+
+-- Conversations (1.5) ----------------------------------------------------------------------
+
+CREATE FUNCTION woo.redact_emails(content text) RETURNS text
+    AS 'MODULE_PATHNAME', 'woo_redact_emails'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION woo.redact_emails(text) IS
+    'Replaces every e-mail-looking word by sha256:<woo.hash_email of it> (what conversations store)';
+
+CREATE FUNCTION woo.start_conversation(store_id uuid) RETURNS uuid
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    new_id uuid := gen_random_uuid();
+BEGIN
+    IF store_id IS NULL THEN
+        RAISE EXCEPTION 'woo.start_conversation: store_id is required' USING ERRCODE = '22004';
+    END IF;
+    IF store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', store_id USING ERRCODE = '42501';
+    END IF;
+    INSERT INTO public.conversations (id, store_id) VALUES (new_id, start_conversation.store_id);
+    RETURN new_id;
+END $$;
+COMMENT ON FUNCTION woo.start_conversation(uuid) IS 'Opens an empty conversation of the bound store; returns its id';
+
+CREATE FUNCTION woo.append_message(conversation_id uuid, role text, content text, meta jsonb DEFAULT NULL) RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    max_messages integer := current_setting('woo.conversation_max_messages')::integer;
+    max_bytes integer := current_setting('woo.message_max_bytes')::integer;
+    store uuid := woo.current_store();
+    msg jsonb;
+    n integer;
+BEGIN
+    IF conversation_id IS NULL OR role IS NULL OR content IS NULL THEN
+        RAISE EXCEPTION 'woo.append_message: conversation_id, role and content are required' USING ERRCODE = '22004';
+    END IF;
+    IF role NOT IN ('user', 'assistant', 'system', 'tool') THEN
+        RAISE EXCEPTION 'role: "%" is not one of user, assistant, system, tool', left(role, 40) USING ERRCODE = '22023';
+    END IF;
+    IF octet_length(content) > max_bytes THEN
+        RAISE EXCEPTION 'content: % bytes, more than woo.message_max_bytes (%)', octet_length(content), max_bytes USING ERRCODE = '54000';
+    END IF;
+    IF meta IS NOT NULL AND jsonb_typeof(meta) <> 'object' THEN
+        RAISE EXCEPTION 'meta: must be a JSON object, not %', jsonb_typeof(meta) USING ERRCODE = '22023';
+    END IF;
+    IF octet_length(meta::text) > max_bytes THEN
+        RAISE EXCEPTION 'meta: % bytes, more than woo.message_max_bytes (%)', octet_length(meta::text), max_bytes USING ERRCODE = '54000';
+    END IF;
+    msg := jsonb_build_object('role', role, 'content', woo.redact_emails(content));
+    IF meta IS NOT NULL THEN
+        -- Redacting the JSON text keeps it valid JSON: an address has no '"' or '\'.
+        msg := msg || jsonb_build_object('meta', woo.redact_emails(meta::text)::jsonb);
+    END IF;
+    -- One UPDATE: a concurrent append to the same conversation waits for the row
+    -- lock, then appends to the array as that append left it ("at" and the count
+    -- are computed after the wait).
+    UPDATE public.conversations c
+       SET messages = c.messages || jsonb_build_array(msg || jsonb_build_object('at',
+                          to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))),
+           updated_at = clock_timestamp()
+     WHERE c.id = conversation_id AND c.store_id = store AND jsonb_array_length(c.messages) < max_messages
+    RETURNING jsonb_array_length(c.messages) INTO n;
+    IF NOT FOUND THEN
+        IF EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = conversation_id AND c.store_id = store) THEN
+            RAISE EXCEPTION 'conversation % is full: woo.conversation_max_messages is %', conversation_id, max_messages
+                USING ERRCODE = '54000';
+        END IF;
+        RAISE EXCEPTION 'woo.append_message: no conversation % in the bound store', conversation_id USING ERRCODE = 'P0002';
+    END IF;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION woo.append_message(uuid, text, text, jsonb) IS
+    'Appends {"role","content","at"[,"meta"]} to a conversation of the bound store (e-mails stored as sha256:<hash>); returns the message count';
+
+-- Incremental sync (1.5) -------------------------------------------------------------------
+
+CREATE FUNCTION woo.sync_cursor(store_id uuid, resource text) RETURNS timestamptz
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    newest timestamptz;
+BEGIN
+    IF sync_cursor.store_id IS NULL OR resource IS NULL THEN
+        RAISE EXCEPTION 'woo.sync_cursor: store_id and resource are required' USING ERRCODE = '22004';
+    END IF;
+    IF sync_cursor.store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', sync_cursor.store_id USING ERRCODE = '42501';
+    END IF;
+    IF resource = 'orders' THEN
+        SELECT max(o.date_modified) INTO newest FROM public.orders o WHERE o.store_id = sync_cursor.store_id;
+    ELSIF resource = 'products' THEN
+        SELECT max(p.updated_at) INTO newest FROM public.products p WHERE p.store_id = sync_cursor.store_id;
+    ELSE
+        RAISE EXCEPTION 'resource: "%" has no cursor (orders or products)', left(resource, 40) USING ERRCODE = '22023';
+    END IF;
+    -- The overlap: WooCommerce dates have whole seconds and modified_after is
+    -- exclusive, and a record written during the last sync may carry an older
+    -- date; re-reading 5 minutes costs only "unchanged" upserts.
+    RETURN newest - interval '5 minutes';
+END $$;
+COMMENT ON FUNCTION woo.sync_cursor(uuid, text) IS
+    'What to pass as WooCommerce modified_after for orders or products: the newest stored modification date minus 5 minutes; NULL when none';
+
+REVOKE ALL ON FUNCTION woo.normalize_store_url(text), woo._hash_api_key(text, text), woo._api_key_matches(text, text),
+                       woo._check_store_settings(jsonb), woo.register_store(text, text, text, text, jsonb),
+                       woo.verify_store_key(text, text), woo.rotate_store_key(uuid, text), woo.configure_store(uuid, jsonb),
+                       woo.deactivate_store(uuid), woo.purge_store(uuid), woo.forget_customer(uuid, text),
+                       woo.check_ai_query(text), woo._check_chart_config(jsonb), woo._check_chart_fields(text, text, jsonb),
+                       woo.save_chart(uuid, text, text, jsonb, integer), woo.update_chart(uuid, text, text, jsonb),
+                       woo.run_chart(uuid, integer), woo.delete_chart(uuid), woo.move_chart(uuid, integer),
+                       woo.redact_emails(text), woo.start_conversation(uuid), woo.append_message(uuid, text, text, jsonb),
+                       woo.sync_cursor(uuid, text) FROM PUBLIC;
+
+-- ==== end issue 12 ====

@@ -10,6 +10,7 @@
 //     row_security = on, and through SPI in read-only mode;
 //  3. woo.store_id stays what the caller bound: woo_ai cannot change it;
 //  4. a timer (woo.ai_statement_timeout) and LIMIT max_rows bound its cost.
+#include "pg/ai_gate.hpp"
 #include "pg/boundary.hpp"
 #include "pg/tenant.hpp"
 
@@ -77,6 +78,17 @@ void set_for_call(const char *name, const char *value) {
 
 }  // namespace
 
+// Everything woo.ai_query checks in the statement before it runs it; shared
+// with woo.check_ai_query (woo.save_chart) so that both refuse alike.
+char *woo::pg::ai_query_gate(const char *sql, int max_rows) {
+    char *select_text = checked_select_text(sql);
+    // The wrapped statement must itself be one plain SELECT: a second check
+    // that the text cut from the original is a complete unit.
+    char *wrapped = psprintf("SELECT pg_catalog.to_jsonb(q) FROM (\n%s\n) AS q LIMIT %d", select_text, max_rows);
+    (void)checked_select_text(wrapped);
+    return wrapped;
+}
+
 WOO_FUNCTION(woo_ai_query) {
     char *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
     const int max_rows = PG_GETARG_INT32(1);
@@ -87,11 +99,7 @@ WOO_FUNCTION(woo_ai_query) {
     // Fails with 42501 when the caller has no bound store.
     (void)woo::pg::bound_store_or_error();
 
-    char *select_text = checked_select_text(sql);
-    // The wrapped statement must itself be one plain SELECT: a second check
-    // that the text cut from the original is a complete unit.
-    char *wrapped = psprintf("SELECT pg_catalog.to_jsonb(q) FROM (\n%s\n) AS q LIMIT %d", select_text, max_rows);
-    (void)checked_select_text(wrapped);
+    char *wrapped = woo::pg::ai_query_gate(sql, max_rows);
 
     const Oid ai_role = get_role_oid(kAiRole, false);
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);

@@ -179,7 +179,7 @@ Datum counts_datum(FunctionCallInfo fcinfo, const Counts &c) {
 }
 
 static Statement store_timezone = {
-    "SELECT coalesce(settings->>'timezone', 'UTC') FROM public.stores WHERE id = $1", 1, {UUIDOID}, nullptr};
+    "SELECT coalesce(settings->>'timezone', 'UTC'), is_active IS TRUE FROM public.stores WHERE id = $1", 1, {UUIDOID}, nullptr};
 
 void begin_call(Call *call, const char *resource, Datum store_id, bool strict) {
     call->resource = resource;
@@ -201,6 +201,12 @@ void begin_call(Call *call, const char *resource, Datum store_id, bool strict) {
         ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
                         errmsg("store %s does not exist", DatumGetCString(DirectFunctionCall1(uuid_out, store_id)))));
     call->timezone = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    bool active_null;
+    if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &active_null)))
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("store %s is deactivated: ingestion and webhooks are refused",
+                               DatumGetCString(DirectFunctionCall1(uuid_out, store_id))),
+                        errhint("Its data stays readable; set stores.is_active = true to resume syncing.")));
 
     // Validate the zone once, with a message that says where it comes from.
     MemoryContext cxt = CurrentMemoryContext;

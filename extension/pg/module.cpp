@@ -1,4 +1,5 @@
 // Library entry points: the module magic block and _PG_init.
+#include "pg/stores.hpp"
 #include "pg/tenant.hpp"
 
 extern "C" {
@@ -12,4 +13,7 @@ void _PG_init(void);
 }
 
 // Runs at server start when preloaded (the supported set-up), else at first use.
-void _PG_init(void) { woo::pg::define_tenant_gucs(); }
+void _PG_init(void) {
+    woo::pg::define_store_gucs();
+    woo::pg::define_tenant_gucs();  // last: it reserves the "woo" prefix
+}
