@@ -594,20 +594,31 @@ BEGIN
     IF sync_cursor.store_id IS DISTINCT FROM woo.current_store() THEN
         RAISE EXCEPTION 'store_id % is not the store bound to this transaction', sync_cursor.store_id USING ERRCODE = '42501';
     END IF;
+    -- Written as ORDER BY ... LIMIT 1 so that the plan is a backward probe of
+    -- idx_orders_store_modified / idx_products_store_updated even without statistics.
     IF resource = 'orders' THEN
-        SELECT max(o.date_modified) INTO newest FROM public.orders o WHERE o.store_id = sync_cursor.store_id;
+        SELECT o.date_modified INTO newest FROM public.orders o
+         WHERE o.store_id = sync_cursor.store_id AND o.date_modified IS NOT NULL
+         ORDER BY o.date_modified DESC LIMIT 1;
     ELSIF resource = 'products' THEN
-        SELECT max(p.updated_at) INTO newest FROM public.products p WHERE p.store_id = sync_cursor.store_id;
+        SELECT p.updated_at INTO newest FROM public.products p
+         WHERE p.store_id = sync_cursor.store_id AND p.updated_at IS NOT NULL
+         ORDER BY p.updated_at DESC LIMIT 1;
+    ELSIF resource = 'coupons' THEN
+        -- The seed's coupons table keeps no modification date: always a full fetch
+        -- (a store has few coupons; unchanged ones are skipped by their payload hash).
+        RETURN NULL;
     ELSE
-        RAISE EXCEPTION 'resource: "%" has no cursor (orders or products)', left(resource, 40) USING ERRCODE = '22023';
+        RAISE EXCEPTION 'resource: "%" has no cursor (orders, products or coupons)', left(resource, 40) USING ERRCODE = '22023';
     END IF;
-    -- The overlap: WooCommerce dates have whole seconds and modified_after is
-    -- exclusive, and a record written during the last sync may carry an older
-    -- date; re-reading 5 minutes costs only "unchanged" upserts.
+    -- The overlap: WooCommerce dates have whole seconds, a record saved in the
+    -- same second as the newest one (or while the last sync ran, with an older
+    -- date, or under a skewed clock) must not be missed; re-reading 5 minutes
+    -- costs only "unchanged" upserts (payload hash).
     RETURN newest - interval '5 minutes';
 END $$;
 COMMENT ON FUNCTION woo.sync_cursor(uuid, text) IS
-    'What to pass as WooCommerce modified_after for orders or products: the newest stored modification date minus 5 minutes; NULL when none';
+    'What to pass as WooCommerce modified_after for orders or products: the newest stored modification date minus 5 minutes; NULL when none (always for coupons)';
 
 REVOKE ALL ON FUNCTION woo.normalize_store_url(text), woo._hash_api_key(text, text), woo._api_key_matches(text, text),
                        woo._check_store_settings(jsonb), woo.register_store(text, text, text, text, jsonb),
