@@ -1,6 +1,6 @@
 -- The sample-data generator: WooCommerce REST v3-shaped pages of categories,
 -- products, customers, coupons and orders for N stores, deterministic for a
--- given seed. It inserts the stores, then either
+-- given seed. It inserts the stores (unless -v registered=1), then either
 --   -v export=1: prints the pages as "store<TAB>resource<TAB>page<TAB>JSON array"
 --                lines (make demo writes them to files and loads them with woo-load), or
 --   otherwise:   loads them the way the application does it: as woo_app, one
@@ -11,6 +11,10 @@
 \if :{?stores} \else \set stores 2 \endif
 \if :{?orders} \else \set orders 400 \endif
 \if :{?seed} \else \set seed 1 \endif
+-- -v registered=1: the stores are already registered (make demo does it through
+-- woo.register_store); their ids are looked up by URL.
+\if :{?registered}
+\else
 INSERT INTO public.stores (id, store_url, api_key_hash, wc_version, plan, settings)
 SELECT ('5a5a5a5a-0000-4000-8000-' || lpad(s::text, 12, '0'))::uuid,
        CASE s WHEN 1 THEN 'https://coffee-corner.example' WHEN 2 THEN 'https://trail-gear.example'
@@ -21,6 +25,7 @@ SELECT ('5a5a5a5a-0000-4000-8000-' || lpad(s::text, 12, '0'))::uuid,
               WHEN 2 THEN '{"timezone": "America/Denver", "excluded_statuses": ["pending", "failed", "cancelled", "trash", "checkout-draft", "on-hold"]}'
               ELSE jsonb_build_object('timezone', (ARRAY['UTC', 'Asia/Tokyo', 'America/New_York'])[s % 3 + 1]) END
   FROM generate_series(1, :stores) s;
+\endif
 
 -- A page of N records of each resource for store s (deterministic: derived from n).
 CREATE TEMP TABLE pages (store int, resource text, page int, payload jsonb);
