@@ -36,3 +36,6 @@ SELECT 'API key check, bcrypt cost 12 (one call)', v.label,
         $q$SELECT woo.verify_store_key('https://bench-keys-inactive.example', 'bench-store-api-key-0123456789abcdef')$q$, false)
   ) v(ord, label, stmt, baseline)
  ORDER BY v.ord;
+
+DELETE FROM public.stores WHERE store_url LIKE 'https://bench-keys%';
+DROP TABLE bench.pgcrypto_hash;

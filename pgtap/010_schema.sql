@@ -242,7 +242,7 @@ SELECT col_hasnt_default('public', 'order_items', 'total', 'order_items.total ha
 SELECT has_index('public', 'order_items', 'idx_order_items_store', ARRAY['store_id'], 'index idx_order_items_store on order_items(store_id)');
 SELECT has_index('public', 'order_items', 'idx_order_items_product', ARRAY['product_id'], 'index idx_order_items_product on order_items(product_id)');
 SELECT has_table('public', 'coupons', 'table coupons exists');
-SELECT columns_are('public', 'coupons', ARRAY['id', 'store_id', 'wc_coupon_id', 'code', 'discount_type', 'amount', 'usage_count', 'payload_hash'], 'coupons: exactly the seed columns (plus documented additions)');
+SELECT columns_are('public', 'coupons', ARRAY['id', 'store_id', 'wc_coupon_id', 'code', 'discount_type', 'amount', 'usage_count', 'payload_hash', 'date_modified'], 'coupons: exactly the seed columns (plus documented additions)');
 SELECT col_type_is('public', 'coupons', 'id', 'uuid', 'coupons.id is uuid');
 SELECT col_not_null('public', 'coupons', 'id', 'coupons.id is NOT NULL');
 SELECT col_default_is('public', 'coupons', 'id', 'gen_random_uuid()'::text, 'coupons.id defaults to gen_random_uuid()');

@@ -1,8 +1,8 @@
 -- woo.sync_cursor (1.5), as woo_app under RLS: the newest stored modification date of
 -- the bound store's orders / products minus the 5-minute overlap, NULL when nothing is
--- stored (always for coupons); other stores' newer rows do not count; bad input refused.
+-- stored; other stores' newer rows do not count; bad input refused.
 BEGIN;
-SELECT plan(11);
+SELECT plan(13);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-000000000000', 'https://a.example', 'x'),
@@ -21,7 +21,13 @@ SELECT is(woo.sync_cursor('a0000000-0000-4000-8000-000000000000', 'orders'), '20
           'orders: the newest date_modified of the bound store minus 5 minutes (store B''s newer order does not count)');
 SELECT is(woo.sync_cursor('a0000000-0000-4000-8000-000000000000', 'products'), NULL,
           'products: NULL when the store has none (store B''s product does not count)');
-SELECT is(woo.sync_cursor('a0000000-0000-4000-8000-000000000000', 'coupons'), NULL, 'coupons: always NULL (no modification date is stored)');
+SELECT is(woo.sync_cursor('a0000000-0000-4000-8000-000000000000', 'coupons'), NULL, 'coupons: NULL when the store has none');
+SELECT woo.upsert_coupons('a0000000-0000-4000-8000-000000000000',
+                          '[{"id": 1, "code": "spring", "date_modified_gmt": "2024-04-02T10:00:00"},
+                            {"id": 2, "code": "summer", "date_modified": "2024-04-03T12:00:00"},
+                            {"id": 3, "code": "undated"}]');
+SELECT is(woo.sync_cursor('a0000000-0000-4000-8000-000000000000', 'coupons'), '2024-04-03 11:55:00Z'::timestamptz,
+          'coupons: upsert_coupons stores date_modified (gmt, or local in the store''s zone, UTC here); cursor = newest minus 5 minutes');
 RESET ROLE;
 INSERT INTO products (store_id, wc_product_id, name, updated_at) VALUES
     ('a0000000-0000-4000-8000-000000000000', 1, 'A', '2024-02-01 08:00:00Z'),
@@ -39,6 +45,8 @@ SELECT has_index('public', 'orders', 'idx_orders_store_modified', ARRAY['store_i
                  'index idx_orders_store_modified on orders(store_id, date_modified) (migration sync_cursor_indexes)');
 SELECT has_index('public', 'products', 'idx_products_store_updated', ARRAY['store_id', 'updated_at'],
                  'index idx_products_store_updated on products(store_id, updated_at) (migration sync_cursor_indexes)');
+SELECT has_index('public', 'coupons', 'idx_coupons_store_modified', ARRAY['store_id', 'date_modified'],
+                 'index idx_coupons_store_modified on coupons(store_id, date_modified) (migration coupons_date_modified)');
 -- One index probe, whatever the store's size.
 CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE

@@ -93,7 +93,8 @@ sql -c "SELECT s.store_url AS store, k.resource, count(*) AS batches, sum(k.reco
     -c "SELECT store_url AS store, last_sync_at IS NOT NULL AS last_sync_at_set_by_sync_finish FROM public.stores ORDER BY 1"
 echo "where the next incremental sync starts (woo.sync_cursor: newest date_modified minus a 5-minute overlap):"
 sql -c "SET ROLE woo_app" -c "BEGIN" -c "SELECT FROM woo.set_store('$STORE1')" \
-    -c "SELECT woo.sync_cursor('$STORE1', 'orders') AS orders_modified_after, woo.sync_cursor('$STORE1', 'products') AS products_modified_after" -c "COMMIT"
+    -c "SELECT woo.sync_cursor('$STORE1', 'orders') AS orders_modified_after, woo.sync_cursor('$STORE1', 'products') AS products_modified_after,
+               woo.sync_cursor('$STORE1', 'coupons') AS coupons_modified_after" -c "COMMIT"
 
 say "Customer lifetime metrics (net of refunds; each store's excluded statuses), kept right by every upsert"
 sql -c "SELECT s.store_url AS store, c.display_name, c.wc_customer_id, c.order_count, c.total_spent, c.last_order_date::date

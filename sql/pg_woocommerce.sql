@@ -924,7 +924,8 @@ BEGIN
         RAISE EXCEPTION 'store_id % is not the store bound to this transaction', sync_cursor.store_id USING ERRCODE = '42501';
     END IF;
     -- Written as ORDER BY ... LIMIT 1 so that the plan is a backward probe of
-    -- idx_orders_store_modified / idx_products_store_updated even without statistics.
+    -- idx_orders_store_modified / idx_products_store_updated / idx_coupons_store_modified
+    -- even without statistics.
     IF resource = 'orders' THEN
         SELECT o.date_modified INTO newest FROM public.orders o
          WHERE o.store_id = sync_cursor.store_id AND o.date_modified IS NOT NULL
@@ -934,9 +935,9 @@ BEGIN
          WHERE p.store_id = sync_cursor.store_id AND p.updated_at IS NOT NULL
          ORDER BY p.updated_at DESC LIMIT 1;
     ELSIF resource = 'coupons' THEN
-        -- The seed's coupons table keeps no modification date: always a full fetch
-        -- (a store has few coupons; unchanged ones are skipped by their payload hash).
-        RETURN NULL;
+        SELECT c.date_modified INTO newest FROM public.coupons c
+         WHERE c.store_id = sync_cursor.store_id AND c.date_modified IS NOT NULL
+         ORDER BY c.date_modified DESC LIMIT 1;
     ELSE
         RAISE EXCEPTION 'resource: "%" has no cursor (orders, products or coupons)', left(resource, 40) USING ERRCODE = '22023';
     END IF;
@@ -947,7 +948,7 @@ BEGIN
     RETURN newest - interval '5 minutes';
 END $$;
 COMMENT ON FUNCTION woo.sync_cursor(uuid, text) IS
-    'What to pass as WooCommerce modified_after for orders or products: the newest stored modification date minus 5 minutes; NULL when none (always for coupons)';
+    'What to pass as WooCommerce modified_after for orders, products or coupons: the newest stored modification date minus 5 minutes; NULL when none';
 
 REVOKE ALL ON FUNCTION woo.normalize_store_url(text), woo._hash_api_key(text, text), woo._api_key_matches(text, text),
                        woo._check_store_settings(jsonb), woo.register_store(text, text, text, text, jsonb),

@@ -56,7 +56,7 @@ const Oid kProductTypes[] = {TEXTOID, TEXTOID, NUMERICOID, NUMERICOID, NUMERICOI
                              TEXTOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, BYTEAOID};
 const Oid kCustomerTypes[] = {TEXTOID, TEXTOID, TIMESTAMPTZOID, BYTEAOID};
 const Oid kCategoryTypes[] = {TEXTOID, INT4OID, INT4OID, BYTEAOID};
-const Oid kCouponTypes[] = {TEXTOID, TEXTOID, NUMERICOID, INT4OID, BYTEAOID};
+const Oid kCouponTypes[] = {TEXTOID, TEXTOID, NUMERICOID, INT4OID, TIMESTAMPTZOID, BYTEAOID};
 
 // ---- shared pieces -----------------------------------------------------------------
 
@@ -323,7 +323,7 @@ Statement categories_link = {
     3, {UUIDOID, INT4ARRAYOID, INT4ARRAYOID}, nullptr};
 
 // ---- coupons ------------------------------------------------------------------------
-// columns: code, discount_type, amount, usage_count, payload_hash
+// columns: code, discount_type, amount, usage_count, date_modified, payload_hash
 
 void parse_coupon(const Call *call, const Record *r, void *out) {
     auto *row = static_cast<Row *>(out);
@@ -337,7 +337,9 @@ void parse_coupon(const Call *call, const Record *r, void *out) {
     int64_t usage = 0;
     const bool has_usage = read_int(r, "", obj, "usage_count", 0, PG_INT32_MAX, &usage);
     put(row, 3, Int32GetDatum(static_cast<int32>(usage)), !has_usage);
-    put_content_hash(row, 4, kCouponTypes);
+    Datum modified;  // stored for woo.sync_cursor only: coupons keep no stale check
+    put(row, 4, modified, !read_datetime(call, r, obj, "date_modified", "date_modified_gmt", &modified));
+    put_content_hash(row, 5, kCouponTypes);
     row->modified_null = true;
 }
 
@@ -346,13 +348,15 @@ Statement coupons_existing = {
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 Statement coupons_upsert = {
-    "INSERT INTO public.coupons AS c (store_id, wc_coupon_id, code, discount_type, amount, usage_count, payload_hash) "
-    "SELECT $1, u.wc, u.code, u.dt, u.amount, coalesce(u.usage, 0), u.h "
-    "  FROM unnest($2::int4[], $3::text[], $4::text[], $5::numeric[], $6::int4[], $7::bytea[]) AS u(wc, code, dt, amount, usage, h) "
+    "INSERT INTO public.coupons AS c (store_id, wc_coupon_id, code, discount_type, amount, usage_count, date_modified, payload_hash) "
+    "SELECT $1, u.wc, u.code, u.dt, u.amount, coalesce(u.usage, 0), u.dm, u.h "
+    "  FROM unnest($2::int4[], $3::text[], $4::text[], $5::numeric[], $6::int4[], $7::timestamptz[], $8::bytea[]) "
+    "    AS u(wc, code, dt, amount, usage, dm, h) "
     "ON CONFLICT (store_id, wc_coupon_id) DO UPDATE SET code = EXCLUDED.code, discount_type = EXCLUDED.discount_type, "
-    "  amount = EXCLUDED.amount, usage_count = EXCLUDED.usage_count, payload_hash = EXCLUDED.payload_hash "
+    "  amount = EXCLUDED.amount, usage_count = EXCLUDED.usage_count, date_modified = EXCLUDED.date_modified, "
+    "  payload_hash = EXCLUDED.payload_hash "
     "RETURNING c.wc_coupon_id, c.id, (c.xmax = 0)",
-    7, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, INT4ARRAYOID, BYTEAARRAYOID}, nullptr};
+    8, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID, BYTEAARRAYOID}, nullptr};
 
 // ---- the driver ---------------------------------------------------------------------
 
@@ -467,7 +471,7 @@ const Spec kCustomers = {"customers", 4, kCustomerTypes,
                          &customers_existing, &customers_upsert, parse_customer, customer_guests, nullptr};
 const Spec kCategories = {"categories", 4, kCategoryTypes,
                           &categories_existing, &categories_upsert, parse_category, nullptr, no_op};
-const Spec kCoupons = {"coupons", 5, kCouponTypes,
+const Spec kCoupons = {"coupons", 6, kCouponTypes,
                        &coupons_existing, &coupons_upsert, parse_coupon, nullptr, nullptr};
 
 }  // namespace
