@@ -6,7 +6,8 @@
 #      both messages must land, in that order;
 #   2. the same with woo.conversation_max_messages reached by session 1's append:
 #      session 2 must be refused (54000), not exceed the cap;
-#   3. two sessions save a chart of one store: both get distinct, dense positions.
+#   3. two sessions save a chart of one store: both get distinct, dense positions;
+#   4. two sessions register one site at once: one store, the second gets the clear 23505.
 # Needs a deployed database ($1).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -77,7 +78,20 @@ race "charts" "" \
 check 3 "two sessions saving charts of one store at once: positions 0 and 1, in commit order" \
   "SELECT array_agg(title::text || position_index ORDER BY position_index) = ARRAY['A0', 'B1'] FROM public.saved_charts WHERE store_id = '$store'"
 
+# Two sessions register the same site at once (spelled differently): the second waits on the
+# first's uncommitted row in UNIQUE (store_url), then gets the same clear 23505 as a late caller.
+bind="SET LOCAL woo.bcrypt_cost = 4; SET LOCAL ROLE woo_onboarding;"
+race "register" "" \
+  "SELECT woo.register_store('https://Race-Register.example/', 'race-key-0123456789abcdef0123456789');" \
+  "SELECT woo.register_store('https://race-register.example:443', 'race-key-0123456789abcdef0123456789');"
+if [ $s2_status -ne 0 ] && grep -q "ERROR:  woo.register_store: a store is already registered for https://race-register.example" "$tmp/s2.log"; then
+  check 4 "two sessions registering one site at once: one store, the second refused with the clear 23505" \
+    "SELECT count(*) = 1 FROM public.stores WHERE store_url = 'https://race-register.example'"
+else
+  echo "not ok 4 - the concurrent registration was not refused clearly:"; cat "$tmp/s2.log"; failed=1
+fi
+
 q "DELETE FROM public.conversations WHERE store_id = '$store'; DELETE FROM public.saved_charts WHERE store_id = '$store';
-   DELETE FROM public.stores WHERE id = '$store'" >/dev/null
-echo "1..3"
+   DELETE FROM public.stores WHERE id = '$store' OR store_url = 'https://race-register.example'" >/dev/null
+echo "1..4"
 exit $failed

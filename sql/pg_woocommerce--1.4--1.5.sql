@@ -132,8 +132,13 @@ BEGIN
     IF EXISTS (SELECT 1 FROM public.stores s WHERE s.store_url = url) THEN
         RAISE EXCEPTION 'woo.register_store: a store is already registered for %', url USING ERRCODE = '23505';
     END IF;
-    INSERT INTO public.stores (id, store_url, api_key_hash, wc_version, plan, settings)
-    VALUES (new_id, url, woo._hash_api_key(api_key, 'api_key'), wc_version, plan, settings);
+    BEGIN
+        INSERT INTO public.stores (id, store_url, api_key_hash, wc_version, plan, settings)
+        VALUES (new_id, url, woo._hash_api_key(api_key, 'api_key'), wc_version, plan, settings);
+    EXCEPTION WHEN unique_violation THEN
+        -- Registered by a concurrent call since the check above.
+        RAISE EXCEPTION 'woo.register_store: a store is already registered for %', url USING ERRCODE = '23505';
+    END;
     RETURN new_id;
 END $$;
 COMMENT ON FUNCTION woo.register_store(text, text, text, text, jsonb) IS
