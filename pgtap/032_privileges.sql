@@ -2,7 +2,7 @@
 -- widened policy, a widened grant, a new role attribute or a new woo.* function that nobody
 -- reviewed fails the suite. The attacks themselves are in 030 and 031.
 BEGIN;
-SELECT plan(422);
+SELECT plan(427);
 
 -- The tables under RLS: the ten seed tables in public, woo.ingest_rejects and woo.load_checkpoints.
 CREATE FUNCTION pg_temp.tables() RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $$
@@ -153,14 +153,14 @@ SELECT functions_are('woo', ARRAY['_loaded_at_startup', 'ai_query', 'apply_webho
                                   'upsert_categories', 'upsert_coupons', 'upsert_customers', 'upsert_orders', 'upsert_products',
                                   'verify_webhook_signature',
                                   -- 1.5, issue 12
-                                  '_api_key_matches', '_check_chart_config', '_check_chart_fields', '_check_store_settings',
+                                  '_api_key_matches', '_check_chart_config', '_redact_emails_jsonb', '_check_chart_fields', '_check_store_settings',
                                   '_hash_api_key', 'append_message', 'check_ai_query', 'configure_store', 'deactivate_store',
                                   'delete_chart', 'forget_customer', 'move_chart', 'normalize_store_url', 'purge_store',
                                   'redact_emails', 'register_store', 'rotate_store_key', 'run_chart', 'save_chart',
                                   'start_conversation', 'sync_cursor', 'update_chart', 'verify_store_key'],
                      'schema woo has exactly the reviewed functions');
-SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 45::bigint,
-          'schema woo has exactly 45 functions (two overloaded), all of them below');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 46::bigint,
+          'schema woo has exactly 46 functions (two overloaded), all of them below');
 CREATE FUNCTION pg_temp.function_priv_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     f record;
@@ -197,6 +197,7 @@ BEGIN
         ('_check_chart_fields',        ARRAY['text', 'text', 'jsonb'],            true,  false, false),
         ('_check_store_settings',      ARRAY['jsonb'],                            true,  false, false),
         ('_hash_api_key',              ARRAY['text', 'text'],                     true,  false, false),
+        ('_redact_emails_jsonb',       ARRAY['jsonb'],                            true,  false, false),
         ('append_message',             ARRAY['uuid', 'text', 'text', 'jsonb'],    true,  false, false),
         ('check_ai_query',             ARRAY['text'],                             true,  false, false),
         ('configure_store',            ARRAY['uuid', 'jsonb'],                    true,  false, false),

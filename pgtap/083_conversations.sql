@@ -3,7 +3,7 @@
 -- stored as sha256:<hash>), and a conversation of another store is not found.
 -- Concurrent appends are played in scripts/test-store-races.sh.
 BEGIN;
-SELECT plan(24);
+SELECT plan(25);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-000000000000', 'https://a.example', 'x'),
@@ -53,6 +53,11 @@ SELECT is((SELECT messages->4->>'content' FROM conversations WHERE id = (SELECT 
 SELECT is((SELECT messages->4->'meta' FROM conversations WHERE id = (SELECT id FROM ids)),
           jsonb_build_object('tool', 'lookup', 'args', jsonb_build_object('email', 'sha256:' || woo.hash_email('bob@shop.example'))),
           'addresses in meta are stored hashed too');
+SELECT is(woo._redact_emails_jsonb('{"q": "say \"bob@shop.example\"", "list": ["x@y.io", 1, {"amy@z.io": null}]}'),
+          jsonb_build_object('q', format('say "sha256:%s"', woo.hash_email('bob@shop.example')),
+                             'list', jsonb_build_array('sha256:' || woo.hash_email('x@y.io'), 1,
+                                                       jsonb_build_object('sha256:' || woo.hash_email('amy@z.io'), NULL))),
+          'meta: every string and key is redacted, escaped quotes and nesting included');
 SELECT is((SELECT count(*) FROM conversations WHERE messages::text ~* '[a-z0-9._-]+@[a-z0-9.-]+'), 0::bigint,
           'no e-mail address in clear in any conversation');
 

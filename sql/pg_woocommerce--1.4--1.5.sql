@@ -514,6 +514,23 @@ CREATE FUNCTION woo.redact_emails(content text) RETURNS text
 COMMENT ON FUNCTION woo.redact_emails(text) IS
     'Replaces every e-mail-looking word by sha256:<woo.hash_email of it> (what conversations store)';
 
+CREATE FUNCTION woo._redact_emails_jsonb(doc jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    -- Every string of the document (keys included), each through woo.redact_emails.
+    RETURN CASE jsonb_typeof(doc)
+        WHEN 'string' THEN to_jsonb(woo.redact_emails(doc #>> '{}'))
+        WHEN 'object' THEN (SELECT coalesce(jsonb_object_agg(woo.redact_emails(e.key), woo._redact_emails_jsonb(e.value)), '{}')
+                              FROM jsonb_each(doc) e)
+        WHEN 'array' THEN (SELECT coalesce(jsonb_agg(woo._redact_emails_jsonb(a.value) ORDER BY a.i), '[]')
+                             FROM jsonb_array_elements(doc) WITH ORDINALITY a(value, i))
+        ELSE doc END;
+END $$;
+COMMENT ON FUNCTION woo._redact_emails_jsonb(jsonb) IS
+    'Internal: woo.redact_emails applied to every string (and key) of a JSON document';
+
 CREATE FUNCTION woo.start_conversation(store_id uuid) RETURNS uuid
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -560,8 +577,7 @@ BEGIN
     END IF;
     msg := jsonb_build_object('role', role, 'content', woo.redact_emails(content));
     IF meta IS NOT NULL THEN
-        -- Redacting the JSON text keeps it valid JSON: an address has no '"' or '\'.
-        msg := msg || jsonb_build_object('meta', woo.redact_emails(meta::text)::jsonb);
+        msg := msg || jsonb_build_object('meta', woo._redact_emails_jsonb(meta));
     END IF;
     -- One UPDATE: a concurrent append to the same conversation waits for the row
     -- lock, then appends to the array as that append left it ("at" and the count
@@ -633,7 +649,7 @@ REVOKE ALL ON FUNCTION woo.normalize_store_url(text), woo._hash_api_key(text, te
                        woo.check_ai_query(text), woo._check_chart_config(jsonb), woo._check_chart_fields(text, text, jsonb),
                        woo.save_chart(uuid, text, text, jsonb, integer), woo.update_chart(uuid, text, text, jsonb),
                        woo.run_chart(uuid, integer), woo.delete_chart(uuid), woo.move_chart(uuid, integer),
-                       woo.redact_emails(text), woo.start_conversation(uuid), woo.append_message(uuid, text, text, jsonb),
+                       woo.redact_emails(text), woo._redact_emails_jsonb(jsonb), woo.start_conversation(uuid), woo.append_message(uuid, text, text, jsonb),
                        woo.sync_cursor(uuid, text) FROM PUBLIC;
 
 -- ==== end issue 12 ====

@@ -4,7 +4,7 @@
 
 -- ==== issue 12: stores, API keys, saved charts, conversations, store lifecycle ====
 DROP FUNCTION woo.sync_cursor(uuid, text), woo.append_message(uuid, text, text, jsonb), woo.start_conversation(uuid),
-              woo.redact_emails(text), woo.move_chart(uuid, integer), woo.delete_chart(uuid), woo.run_chart(uuid, integer),
+              woo._redact_emails_jsonb(jsonb), woo.redact_emails(text), woo.move_chart(uuid, integer), woo.delete_chart(uuid), woo.run_chart(uuid, integer),
               woo.update_chart(uuid, text, text, jsonb), woo.save_chart(uuid, text, text, jsonb, integer),
               woo._check_chart_fields(text, text, jsonb), woo._check_chart_config(jsonb), woo.check_ai_query(text),
               woo.forget_customer(uuid, text), woo.purge_store(uuid), woo.deactivate_store(uuid),

@@ -128,5 +128,6 @@ TEST(ChatEmails, EveryAddressBecomesItsHash) {
     EXPECT_EQ(two, "sha256:" + hash_email("a@b.c") + " and sha256:" + hash_email("x@y.z"));
     EXPECT_EQ(redact_emails_in_text("no address here, @mention, trailing@ and 5 @ 3"), "no address here, @mention, trailing@ and 5 @ 3");
     EXPECT_EQ(redact_emails_in_text(""), "");
+    EXPECT_EQ(redact_emails_in_text("say \\\"jane.doe@example.com\\\""), "say \\\"sha256:" + h + "\\\"") << "JSON-escaped quotes";
     EXPECT_EQ(redact_emails_in_text("multi\nline jane.doe@example.com\n"), "multi\nline sha256:" + h + "\n");
 }

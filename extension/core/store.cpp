@@ -219,7 +219,7 @@ void check_chart_config(const JsonMembers &members, std::size_t text_bytes) {
 namespace {
 bool is_word_break(char c) {
     const auto u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f || std::strchr("<>()[]{},;\"'`", c) != nullptr;
+    return u <= 0x20 || u == 0x7f || std::strchr("<>()[]{},;\"'`\\", c) != nullptr;
 }
 bool is_trailing_punct(char c) { return c == '.' || c == '!' || c == '?' || c == ':'; }
 }  // namespace

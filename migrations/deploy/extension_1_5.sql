@@ -14,7 +14,7 @@ GRANT EXECUTE ON FUNCTION woo.normalize_store_url(text), woo.verify_store_key(te
                           woo.check_ai_query(text), woo._check_chart_config(jsonb), woo._check_chart_fields(text, text, jsonb),
                           woo.save_chart(uuid, text, text, jsonb, integer), woo.update_chart(uuid, text, text, jsonb),
                           woo.run_chart(uuid, integer), woo.delete_chart(uuid), woo.move_chart(uuid, integer),
-                          woo.redact_emails(text), woo.start_conversation(uuid), woo.append_message(uuid, text, text, jsonb),
+                          woo.redact_emails(text), woo._redact_emails_jsonb(jsonb), woo.start_conversation(uuid), woo.append_message(uuid, text, text, jsonb),
                           woo.sync_cursor(uuid, text) TO woo_app;
 GRANT EXECUTE ON FUNCTION woo.purge_store(uuid) TO woo_owner;
 -- ==== end issue 12 ====
