@@ -17,7 +17,7 @@
 --   transaction); through woo.ai_query it would escape the read-only context, so it must be
 --   refused there.
 BEGIN;
-SELECT plan(136);
+SELECT plan(139);
 
 -- Fixture, as the superuser: store A has 3 orders, store B 2 ---------------------------------
 INSERT INTO stores (id, store_url, api_key_hash, settings) VALUES
@@ -83,17 +83,25 @@ SELECT throws_ok('RESET woo.store_id', '42501', 'permission denied to set parame
                  'direct: RESET woo.store_id is denied');
 SELECT throws_ok($$SET woo.anything_else = 'x'$$, '42602', 'invalid configuration parameter name "woo.anything_else"',
                  'direct: the woo. prefix is reserved (no placeholder parameters)');
+SELECT is(woo.current_store(), 'a0000000-0000-4000-8000-000000000000'::uuid, 'direct: after all that, store A is still the bound store');
+-- RESET ALL (and DISCARD ALL) unbind (issue 9): nothing bound is left for a later client.
 RESET ALL;
-SELECT is(woo.current_store(), 'a0000000-0000-4000-8000-000000000000'::uuid,
-          'direct: after all that and RESET ALL, store A is still the bound store (GUC_NO_RESET_ALL)');
+SELECT throws_ok('SELECT woo.current_store()', '42501', 'no store is bound to this transaction',
+                 'direct: after RESET ALL no store is bound (woo.store_id is no longer GUC_NO_RESET_ALL)');
+RESET ROLE;
+SET LOCAL woo.store_id = 'a0000000-0000-4000-8000-000000000000';
+SET LOCAL ROLE woo_ai;
 -- row_security = off: RLS is not bypassed, the query fails instead
 SET LOCAL row_security = off;
 SELECT throws_ok('SELECT count(*) FROM orders', '42501', 'query would be affected by row-level security policy for table "orders"',
                  'direct: with row_security = off a read fails instead of bypassing RLS');
 SET LOCAL row_security = on;
 -- read-only off, then a write
-SET LOCAL default_transaction_read_only = off;
-SET LOCAL transaction_read_only = off;
+-- (issue 9: woo_ai may not SET them at all; this superuser-begun transaction is read-write anyway)
+SELECT throws_ok('SET LOCAL default_transaction_read_only = off', '42501', 'AI logins may not change default_transaction_read_only',
+                 'direct: SET default_transaction_read_only is refused for woo_ai');
+SELECT throws_ok('SET LOCAL transaction_read_only = off', '42501', 'AI logins may not change transaction_read_only',
+                 'direct: SET transaction_read_only is refused for woo_ai');
 SELECT throws_ok($$INSERT INTO orders (store_id, wc_order_id, date_created, status, total)
                    VALUES ('a0000000-0000-4000-8000-000000000000', 99, now(), 'x', 1)$$,
                  '42501', 'permission denied for table orders', 'direct: read-write transaction, still no INSERT privilege');

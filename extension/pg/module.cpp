@@ -12,4 +12,7 @@ void _PG_init(void);
 }
 
 // Runs at server start when preloaded (the supported set-up), else at first use.
-void _PG_init(void) { woo::pg::define_tenant_gucs(); }
+void _PG_init(void) {
+    woo::pg::define_tenant_gucs();
+    woo::pg::install_hooks();
+}
