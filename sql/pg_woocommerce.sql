@@ -355,3 +355,14 @@ COMMENT ON FUNCTION woo.customer_metrics_drift(uuid) IS
 
 REVOKE ALL ON FUNCTION woo.excluded_statuses(uuid), woo.expected_customer_metrics(uuid, uuid[]),
                        woo.recompute_customer_metrics(uuid, uuid[]), woo.customer_metrics_drift(uuid) FROM PUBLIC;
+
+-- ==== issue 9: woo.ai_query budgets ====
+-- Model SQL under woo.ai_query (1.5) ------------------------------------------------
+
+CREATE FUNCTION woo._checkpoint(value anyelement) RETURNS anyelement
+    AS 'MODULE_PATHNAME', 'woo_checkpoint'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION woo._checkpoint(anyelement) IS
+    'Internal: an interrupt check that returns its argument; woo.ai_query wraps the model''s operators and function calls in it';
+REVOKE ALL ON FUNCTION woo._checkpoint(anyelement) FROM PUBLIC;
+-- ==== end issue 9 ====

@@ -54,7 +54,7 @@ config_generic *store_guc = nullptr;            // woo.store_id in guc.c's table
 int ai_timeout_ms = 5000;
 int ai_max_result_kb = 64 * 1024;
 int ai_max_sql_bytes = 16 * 1024;
-int ai_max_parse_nodes = 2000;
+int ai_max_parse_nodes = 5000;
 int ai_work_mem_kb = 16 * 1024;
 int ai_temp_file_limit_kb = 64 * 1024;
 int ai_max_cache_growth_kb = 8 * 1024;
@@ -193,7 +193,7 @@ void define_tenant_gucs() {
     define_int("woo.ai_max_sql_bytes", "Longest SQL text woo.ai_query accepts (SQLSTATE 54000 beyond).", nullptr,
                &ai_max_sql_bytes, 16 * 1024, 1, 1024 * 1024, 0);
     define_int("woo.ai_max_parse_nodes", "Largest parse tree (in nodes) woo.ai_query accepts (SQLSTATE 54000 beyond).",
-               nullptr, &ai_max_parse_nodes, 2000, 10, 1000000, 0);
+               nullptr, &ai_max_parse_nodes, 5000, 10, 1000000, 0);
     define_int("woo.ai_work_mem", "work_mem of the SQL woo.ai_query runs.", nullptr, &ai_work_mem_kb, 16 * 1024, 64,
                MAX_KILOBYTES, GUC_UNIT_KB);
     define_int("woo.ai_temp_file_limit", "temp_file_limit of the SQL woo.ai_query runs.", nullptr,
