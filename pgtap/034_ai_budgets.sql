@@ -96,11 +96,13 @@ RESET ROLE;
 SET LOCAL woo.ai_max_result_bytes TO DEFAULT;
 
 -- 5. Memory and temporary files of the call -------------------------------------------------------
+GRANT EXECUTE ON FUNCTION pg_catalog.current_setting(text) TO woo_ai;   -- for this test only (revoked since issue 9)
 SET LOCAL ROLE woo_app;
 SELECT results_eq($$SELECT r FROM woo.ai_query('SELECT current_setting(''work_mem'') AS w, current_setting(''temp_file_limit'') AS t') r$$,
                   $$VALUES ('{"t": "64MB", "w": "16MB"}'::jsonb)$$, 'the model''s SQL runs with work_mem = woo.ai_work_mem, temp_file_limit = woo.ai_temp_file_limit');
 SELECT isnt(current_setting('work_mem'), '16MB', '… and the caller''s work_mem is its own again');
 RESET ROLE;
+REVOKE EXECUTE ON FUNCTION pg_catalog.current_setting(text) FROM woo_ai;
 SET LOCAL woo.ai_temp_file_limit = '1MB';
 SET LOCAL ROLE woo_app;
 SELECT throws_ok($$SELECT count(*) FROM woo.ai_query('SELECT g, repeat(''x'', 100) FROM generate_series(1, 300000) g ORDER BY 2, 1 DESC', 10)$$,

@@ -36,6 +36,7 @@
 #include "pg/tenant.hpp"
 
 extern "C" {
+#include "access/sysattr.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -48,6 +49,10 @@ extern "C" {
 #include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
+#include "catalog/pg_class.h"
+#include "access/htup_details.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -125,7 +130,6 @@ void set_for_call(const char *name, const char *value) {
 Oid checkpoint_fn = InvalidOid;       // woo._checkpoint(anyelement), during a call
 bool wrapping = false;                // true while the model's SQL is parsed or planned
 post_parse_analyze_hook_type prev_post_parse = nullptr;
-bool hook_installed = false;
 
 Oid lookup_checkpoint() {
     Oid argtype = ANYELEMENTOID;
@@ -163,9 +167,65 @@ Node *wrap_mutator(Node *node, void *context) {
     return copy;
 }
 
+// --- column privileges, explained ------------------------------------------------------------
+// A SELECT * (or a whole-row reference) over a table with columns woo_ai may
+// not read fails in the executor with "permission denied for table customers",
+// which names neither the column nor what to do. Checked after parse analysis,
+// for woo.ai_query and for direct AI logins alike: the error names the columns
+// refused and the columns allowed.
+
+void explain_column_denial(RangeTblEntry *rte) {
+    if (rte->rtekind != RTE_RELATION || !(rte->requiredPerms & ACL_SELECT)) return;
+    const Oid user = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+    if (pg_class_aclcheck(rte->relid, user, ACL_SELECT) == ACLCHECK_OK) return;
+    HeapTuple rel_tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(rte->relid));
+    if (!HeapTupleIsValid(rel_tuple)) return;
+    const int natts = reinterpret_cast<Form_pg_class>(GETSTRUCT(rel_tuple))->relnatts;
+    ReleaseSysCache(rel_tuple);
+    bool whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, rte->selectedCols);
+    StringInfoData denied, allowed;
+    initStringInfo(&denied);
+    initStringInfo(&allowed);
+    for (AttrNumber att = 1; att <= natts; ++att) {
+        char *name = get_attname(rte->relid, att, true);
+        if (name == nullptr) continue;  // dropped column
+        const bool ok = pg_attribute_aclcheck(rte->relid, att, user, ACL_SELECT) == ACLCHECK_OK;
+        const bool selected = whole_row || bms_is_member(att - FirstLowInvalidHeapAttributeNumber, rte->selectedCols);
+        StringInfo list = ok ? &allowed : (selected ? &denied : nullptr);
+        if (list == nullptr) continue;
+        appendStringInfo(list, "%s%s", list->len > 0 ? ", " : "", quote_identifier(name));
+    }
+    if (denied.len == 0 || allowed.len == 0) return;  // nothing readable: PostgreSQL's own error says it all
+    char *rel = get_rel_name(rte->relid);
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("permission denied for column %s of table %s", denied.data, rel),
+                    errdetail("Readable columns of %s: %s.", rel, allowed.data),
+                    errhint("Name the readable columns you need instead of %s.* or a whole-row reference.", rel)));
+}
+
+bool column_denial_walker(Node *node, void *context) {
+    if (node == nullptr) return false;
+    if (IsA(node, RangeTblEntry)) {
+        explain_column_denial(reinterpret_cast<RangeTblEntry *>(node));
+        return false;
+    }
+    if (IsA(node, Query))
+        return query_tree_walker(reinterpret_cast<Query *>(node),
+                                 reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(column_denial_walker)), context,
+                                 QTW_EXAMINE_RTES_BEFORE);
+    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(column_denial_walker)), context);
+}
+
+bool current_user_is_ai() {
+    const Oid ai = get_role_oid(kAiRole, true);
+    return OidIsValid(ai) && (is_member_of_role_nosuper(GetUserId(), ai) || is_member_of_role_nosuper(GetSessionUserId(), ai));
+}
+
 void wrap_post_parse(ParseState *pstate, Query *query, JumbleState *jstate) {
     if (prev_post_parse != nullptr) prev_post_parse(pstate, query, jstate);
-    if (!wrapping || query->commandType != CMD_SELECT) return;
+    if (query->commandType != CMD_SELECT) return;
+    if (wrapping || (IsTransactionState() && current_user_is_ai())) column_denial_walker(reinterpret_cast<Node *>(query), nullptr);
+    if (!wrapping) return;
     Query *wrapped = query_tree_mutator(query, reinterpret_cast<Node *(*)()>(reinterpret_cast<void (*)()>(wrap_mutator)), nullptr, 0);
     *query = *wrapped;
 }
@@ -182,6 +242,13 @@ Size cache_bytes() {
 }
 
 }  // namespace
+
+namespace woo::pg {
+void install_ai_query_hook() {
+    prev_post_parse = post_parse_analyze_hook;
+    post_parse_analyze_hook = wrap_post_parse;
+}
+}  // namespace woo::pg
 
 // woo._checkpoint(anyelement) RETURNS anyelement: an interrupt check that
 // returns its argument (wrapped around the model's expressions by woo.ai_query).
@@ -219,11 +286,6 @@ WOO_FUNCTION(woo_ai_query) {
 
     const Oid ai_role = get_role_oid(kAiRole, false);
     checkpoint_fn = lookup_checkpoint();
-    if (!hook_installed) {
-        prev_post_parse = post_parse_analyze_hook;
-        post_parse_analyze_hook = wrap_post_parse;
-        hook_installed = true;
-    }
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
 

@@ -192,6 +192,7 @@ void install_hooks() {
     ProcessUtility_hook = woo_process_utility;
     prev_executor_start = ExecutorStart_hook;
     ExecutorStart_hook = woo_executor_start;
+    install_ai_query_hook();
 }
 
 }  // namespace woo::pg

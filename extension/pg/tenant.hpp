@@ -16,6 +16,8 @@ void define_tenant_gucs();
 
 // Installs the utility and executor hooks (hooks.cpp). Called from _PG_init.
 void install_hooks();
+// Installs woo.ai_query's post-parse-analysis hook (ai_query.cpp); called by install_hooks.
+void install_ai_query_hook();
 
 // The bound store; raises 55000 when the library was not preloaded and 42501
 // when no store is bound. Never returns NULL or "all stores".
