@@ -116,6 +116,7 @@ like "$(ai -c "ALTER ROLE CURRENT_USER PASSWORD 'x'")" "ERROR: +AI logins may no
 like "$(ai -c "SET default_transaction_read_only = off")" "ERROR: +AI logins may not change default_transaction_read_only" \
      "AI login: SET default_transaction_read_only = off is refused"
 like "$(ai -c "LISTEN c")" "ERROR: +AI logins may not run LISTEN" "AI login: LISTEN is refused"
+like "$(ai -c "BEGIN READ WRITE")" "ERROR: +AI logins may not start a READ WRITE transaction" "AI login: BEGIN READ WRITE is refused"
 like "$(PGOPTIONS="-c statement_timeout=0" ai -c "SELECT count(*) FROM orders")" "FATAL: +AI logins may not set statement_timeout" \
      "AI login: PGOPTIONS='-c statement_timeout=0' ends the session at its first statement"
 is "$(q -c "SELECT s FROM pg_db_role_setting d, unnest(d.setconfig) s WHERE d.setrole = 't9_ai'::regrole ORDER BY s" | tr '\n' ' ')" \
