@@ -3,7 +3,7 @@
 -- a second client, a pooler or a new connection (PGOPTIONS, role settings, the pin of an
 -- AI login at connection) is in scripts/test-binding.sh (pgbouncer, transaction mode).
 BEGIN;
-SELECT plan(38);
+SELECT plan(39);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES
     ('a3300000-0000-4000-8000-000000000000', 'https://a33.example', 'h'),
@@ -41,6 +41,22 @@ SET LOCAL woo.store_id = 'a3300000-0000-4000-8000-000000000000';
 RESET ALL;
 SELECT throws_ok('SELECT count(*) FROM orders', '42501', 'no store is bound to this transaction', 'woo_app: RESET ALL unbinds');
 RESET ROLE;
+
+-- a parallel query: each worker gets the leader's binding (and does not mistake it for a session-level one)
+INSERT INTO orders (store_id, wc_order_id, date_created, status, total)
+SELECT 'b3300000-0000-4000-8000-000000000000', g, now(), 'completed', 1 FROM generate_series(100, 20099) g;
+ANALYZE orders;
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL parallel_leader_participation = off;
+SET LOCAL woo.store_id = 'b3300000-0000-4000-8000-000000000000';
+SET LOCAL ROLE woo_app;
+SELECT is((SELECT count(*) FROM orders WHERE total > 0), 20002::bigint, 'woo_app: a parallel scan (workers only) sees store B''s rows');
+RESET ROLE;
+SET LOCAL max_parallel_workers_per_gather TO DEFAULT;
+SET LOCAL parallel_leader_participation TO DEFAULT;
 
 -- 2. Stored bindings are refused when they are written --------------------------------------
 SET LOCAL ROLE tap33_app;

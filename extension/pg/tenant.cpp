@@ -145,6 +145,9 @@ void assign_store_id(const char *newval, void *extra) {
 // would survive it. Refuse the commit (the transaction rolls back instead).
 void refuse_surviving_binding(XactEvent event, void *) {
     if (event != XACT_EVENT_PRE_COMMIT && event != XACT_EVENT_PRE_PREPARE) return;
+    // A parallel worker restores the leader's settings at session level in a
+    // transaction of its own; the leader's binding was checked where it was made.
+    if (InitializingParallelWorker || IsParallelWorker()) return;
     if (store_guc == nullptr || store_guc->stack == nullptr) return;
     const GucStack *top = store_guc->stack;
     const char *survivor = nullptr;
