@@ -6,7 +6,7 @@
 -- are reset after a call that filled them. Each budget is superuser-only.
 -- (The time bounds asserted below are 7.5x the timer: they show the call ends, not how fast.)
 BEGIN;
-SELECT plan(21);
+SELECT plan(23);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES ('a3400000-0000-4000-8000-000000000000', 'https://a34.example', 'h');
 INSERT INTO orders (store_id, wc_order_id, date_created, status, total)
@@ -83,6 +83,12 @@ SELECT results_eq(
     $$VALUES ('{"a": [2.00], "n": null, "s": "4.00", "st": "completed!", "odd": 0}'::jsonb),
              ('{"a": [3.00, 1.00], "n": null, "s": "8.00", "st": "completed!,completed!", "odd": 1}'::jsonb)$$,
     'with checkpoints, expressions, aggregates, NULLs and ORDER BY give the same results');
+SELECT results_eq(
+    $$SELECT r FROM woo.ai_query('SELECT lower(status) AS s, count(*) AS n FROM orders GROUP BY lower(status)
+                                   HAVING lower(status) <> ''x'' ORDER BY lower(status)') r$$,
+    $$VALUES ('{"n": 3, "s": "completed"}'::jsonb)$$, '… a text expression in GROUP BY, HAVING and ORDER BY still matches itself');
+SELECT results_eq($$SELECT r FROM woo.ai_query('SELECT (jsonb_each(''{"a": 1}''::jsonb)).*, ROW(1, ''x''::text) AS rw') r$$,
+                  $$VALUES ('{"key": "a", "rw": {"f1": 1, "f2": "x"}, "value": 1}'::jsonb)$$, '… and row values are left as they are');
 
 -- 4. Result bytes: streamed from a cursor, stopped at woo.ai_max_result_bytes ----------------------
 RESET ROLE;

@@ -144,7 +144,9 @@ Oid lookup_checkpoint() {
 Node *wrap_mutator(Node *node, void *context);
 
 Node *wrap_expr(Node *node, Oid result_type) {
-    if (result_type == InvalidOid || get_typlen(result_type) != -1) return node;  // fixed width: cheap, cannot grow
+    // Fixed-width results are cheap and cannot grow; row values are left alone
+    // (their descriptor is resolved from the expression that makes them).
+    if (result_type == InvalidOid || get_typlen(result_type) != -1 || type_is_rowtype(result_type)) return node;
     const Oid collation = exprCollation(node);
     FuncExpr *check = makeFuncExpr(checkpoint_fn, result_type, list_make1(node), collation, collation, COERCE_EXPLICIT_CALL);
     check->location = exprLocation(node);
