@@ -17,7 +17,7 @@
 --   transaction); through woo.ai_query it would escape the read-only context, so it must be
 --   refused there.
 BEGIN;
-SELECT plan(136);
+SELECT plan(139);
 
 -- Fixture, as the superuser: store A has 3 orders, store B 2 ---------------------------------
 INSERT INTO stores (id, store_url, api_key_hash, settings) VALUES
@@ -83,17 +83,25 @@ SELECT throws_ok('RESET woo.store_id', '42501', 'permission denied to set parame
                  'direct: RESET woo.store_id is denied');
 SELECT throws_ok($$SET woo.anything_else = 'x'$$, '42602', 'invalid configuration parameter name "woo.anything_else"',
                  'direct: the woo. prefix is reserved (no placeholder parameters)');
+SELECT is(woo.current_store(), 'a0000000-0000-4000-8000-000000000000'::uuid, 'direct: after all that, store A is still the bound store');
+-- RESET ALL (and DISCARD ALL) unbind (issue 9): nothing bound is left for a later client.
 RESET ALL;
-SELECT is(woo.current_store(), 'a0000000-0000-4000-8000-000000000000'::uuid,
-          'direct: after all that and RESET ALL, store A is still the bound store (GUC_NO_RESET_ALL)');
+SELECT throws_ok('SELECT woo.current_store()', '42501', 'no store is bound to this transaction',
+                 'direct: after RESET ALL no store is bound (woo.store_id is no longer GUC_NO_RESET_ALL)');
+RESET ROLE;
+SET LOCAL woo.store_id = 'a0000000-0000-4000-8000-000000000000';
+SET LOCAL ROLE woo_ai;
 -- row_security = off: RLS is not bypassed, the query fails instead
 SET LOCAL row_security = off;
 SELECT throws_ok('SELECT count(*) FROM orders', '42501', 'query would be affected by row-level security policy for table "orders"',
                  'direct: with row_security = off a read fails instead of bypassing RLS');
 SET LOCAL row_security = on;
 -- read-only off, then a write
-SET LOCAL default_transaction_read_only = off;
-SET LOCAL transaction_read_only = off;
+-- (issue 9: woo_ai may not SET them at all; this superuser-begun transaction is read-write anyway)
+SELECT throws_ok('SET LOCAL default_transaction_read_only = off', '42501', 'AI logins may not change default_transaction_read_only',
+                 'direct: SET default_transaction_read_only is refused for woo_ai');
+SELECT throws_ok('SET LOCAL transaction_read_only = off', '42501', 'AI logins may not change transaction_read_only',
+                 'direct: SET transaction_read_only is refused for woo_ai');
 SELECT throws_ok($$INSERT INTO orders (store_id, wc_order_id, date_created, status, total)
                    VALUES ('a0000000-0000-4000-8000-000000000000', 99, now(), 'x', 1)$$,
                  '42501', 'permission denied for table orders', 'direct: read-write transaction, still no INSERT privilege');
@@ -148,11 +156,11 @@ SELECT is((SELECT count(*) FROM tap_v_invoker), 3::bigint, 'direct: a security_i
 SELECT throws_ok('SELECT * FROM pg_stats', '42501', 'permission denied for view pg_stats', 'direct: pg_stats is not readable');
 SELECT throws_ok('SELECT * FROM pg_stats_ext', '42501', 'permission denied for view pg_stats_ext', 'direct: pg_stats_ext is not readable');
 SELECT throws_ok('SELECT * FROM pg_statistic', '42501', NULL, 'direct: pg_statistic is not readable');
-SELECT throws_ok('SELECT email_hash FROM customers', '42501', 'permission denied for table customers', 'direct: customers.email_hash is not readable');
-SELECT throws_ok('SELECT to_jsonb(c) FROM customers c', '42501', 'permission denied for table customers',
+SELECT throws_ok('SELECT email_hash FROM customers', '42501', 'permission denied for column email_hash of table customers', 'direct: customers.email_hash is not readable');
+SELECT throws_ok('SELECT to_jsonb(c) FROM customers c', '42501', 'permission denied for column email_hash, payload_hash of table customers',
                  'direct: nor through a whole-row reference');
-SELECT throws_ok('SELECT api_key_hash FROM stores', '42501', 'permission denied for table stores', 'direct: stores.api_key_hash is not readable');
-SELECT throws_ok('SELECT settings FROM stores', '42501', 'permission denied for table stores', 'direct: stores.settings is not readable');
+SELECT throws_ok('SELECT api_key_hash FROM stores', '42501', 'permission denied for column api_key_hash of table stores', 'direct: stores.api_key_hash is not readable');
+SELECT throws_ok('SELECT settings FROM stores', '42501', 'permission denied for column settings of table stores', 'direct: stores.settings is not readable');
 RESET ROLE;
 -- unbound
 SET LOCAL woo.store_id TO DEFAULT;
@@ -241,9 +249,9 @@ SELECT results_eq($$SELECT r FROM woo.ai_query('SELECT count(*) AS n FROM tap_v_
                   'ai_query: the owner-owned view without security_invoker shows nothing');
 SELECT throws_ok($$SELECT * FROM woo.ai_query('SELECT * FROM pg_stats')$$, '42501', 'permission denied for view pg_stats',
                  'ai_query: pg_stats is not readable');
-SELECT throws_ok($$SELECT * FROM woo.ai_query('SELECT email_hash FROM customers')$$, '42501', 'permission denied for table customers',
+SELECT throws_ok($$SELECT * FROM woo.ai_query('SELECT email_hash FROM customers')$$, '42501', 'permission denied for column email_hash of table customers',
                  'ai_query: customers.email_hash is not readable');
-SELECT throws_ok($$SELECT * FROM woo.ai_query('SELECT * FROM stores')$$, '42501', 'permission denied for table stores',
+SELECT throws_ok($$SELECT * FROM woo.ai_query('SELECT * FROM stores')$$, '42501', 'permission denied for column api_key_hash, settings of table stores',
                  'ai_query: stores.* (api_key_hash, settings) is not readable');
 SELECT throws_ok($$SELECT * FROM woo.ai_query('SELECT * FROM woo.ingest_rejects')$$, '42501', NULL,
                  'ai_query: woo.ingest_rejects is not readable');
@@ -301,8 +309,14 @@ SELECT results_eq($$SELECT r FROM woo.ai_query($q$SELECT 1 AS a, 'x' AS b, NULL:
                   $$VALUES ('{"a": 1, "b": "x", "c": null}'::jsonb)$$, 'ai_query: each row is a jsonb object keyed by column name');
 SELECT results_eq($$SELECT r FROM woo.ai_query('SELECT wc_order_id AS id FROM orders ORDER BY wc_order_id') r$$,
                   $$VALUES ('{"id": 1}'::jsonb), ('{"id": 2}'::jsonb), ('{"id": 3}'::jsonb)$$, 'ai_query: rows come back in the query''s order');
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION pg_catalog.current_setting(text) TO woo_ai;   -- for this test only (revoked since issue 9)
+SET LOCAL ROLE woo_app;
 SELECT results_eq($$SELECT r FROM woo.ai_query('SELECT current_user AS u, current_setting(''transaction_read_only'') AS ro') r$$,
                   $$VALUES ('{"u": "woo_ai", "ro": "on"}'::jsonb)$$, 'ai_query: runs as woo_ai, read-only');
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION pg_catalog.current_setting(text) FROM woo_ai;
+SET LOCAL ROLE woo_app;
 SELECT results_eq($$SELECT r FROM woo.ai_query('SELECT woo.current_store() AS s') r$$,
                   $$VALUES ('{"s": "a0000000-0000-4000-8000-000000000000"}'::jsonb)$$, 'ai_query: under the caller''s bound store');
 SELECT is(current_user::text, 'woo_app', 'after ai_query the caller is woo_app again');

@@ -2,7 +2,7 @@
 -- widened policy, a widened grant, a new role attribute or a new woo.* function that nobody
 -- reviewed fails the suite. The attacks themselves are in 030 and 031.
 BEGIN;
-SELECT plan(427);
+SELECT plan(432);
 
 -- The tables under RLS: the ten seed tables in public, woo.ingest_rejects and woo.load_checkpoints.
 CREATE FUNCTION pg_temp.tables() RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $$
@@ -147,7 +147,7 @@ SELECT is_empty(
     'woo_ai cannot INSERT, UPDATE or REFERENCE any column of any table or view in public or woo');
 
 -- Functions of schema woo: exactly these, and who may execute each.
-SELECT functions_are('woo', ARRAY['_loaded_at_startup', 'ai_query', 'apply_webhook', 'create_ai_login', 'current_store',
+SELECT functions_are('woo', ARRAY['_checkpoint', '_loaded_at_startup', 'ai_query', 'apply_webhook', 'create_ai_login', 'current_store',
                                   'customer_metrics_drift', 'excluded_statuses', 'expected_customer_metrics', 'hash_email',
                                   'normalize_email', 'recompute_customer_metrics', 'set_store', 'sync_finish', 'sync_start',
                                   'upsert_categories', 'upsert_coupons', 'upsert_customers', 'upsert_orders', 'upsert_products',
@@ -159,8 +159,8 @@ SELECT functions_are('woo', ARRAY['_loaded_at_startup', 'ai_query', 'apply_webho
                                   'redact_emails', 'register_store', 'rotate_store_key', 'run_chart', 'save_chart',
                                   'start_conversation', 'sync_cursor', 'update_chart', 'verify_store_key'],
                      'schema woo has exactly the reviewed functions');
-SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 46::bigint,
-          'schema woo has exactly 46 functions (two overloaded), all of them below');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 47::bigint,
+          'schema woo has exactly 47 functions (two overloaded), all of them below');
 CREATE FUNCTION pg_temp.function_priv_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     f record;
@@ -169,6 +169,7 @@ DECLARE
 BEGIN
     -- function, argument types, executable by woo_app / woo_ai / woo_owner
     FOR f IN SELECT * FROM (VALUES
+        ('_checkpoint',                ARRAY['anyelement'],                       false, true,  false),
         ('_loaded_at_startup',         ARRAY[]::name[],                           false, false, false),
         ('ai_query',                   ARRAY['text', 'integer'],                  true,  false, false),
         ('apply_webhook',              ARRAY['uuid', 'text', 'jsonb'],            true,  false, false),

@@ -135,10 +135,12 @@ sql -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS demo_ai_trail
     -c "DO \$\$ BEGIN PERFORM woo.create_ai_login('$STORE2', 'demo_ai_trail', 'demo-only-password'); END \$\$"
 echo "created login demo_ai_trail, pinned to https://trail-gear.example:"
 psql -X -q -d woo_demo -U demo_ai_trail \
-     -c "SELECT current_user, current_setting('woo.store_id') AS pinned_store, count(*) AS visible_orders,
+     -c "SELECT current_user, woo.current_store() AS pinned_store, count(*) AS visible_orders,
                 count(DISTINCT store_id) AS stores_seen FROM orders"
 refusal=$(psql -X -q -d woo_demo -U demo_ai_trail -c "SET woo.store_id = '$STORE1'" 2>&1 | grep ERROR || true)
 echo "  the AI login tries SET woo.store_id -> ${refusal:-(no error!)}"
+refusal=$(psql -X -q -d woo_demo -U demo_ai_trail -c "ALTER ROLE CURRENT_USER SET statement_timeout = 0" 2>&1 | grep ERROR || true)
+echo "  the AI login tries ALTER ROLE <self> SET statement_timeout = 0 -> ${refusal:-(no error!)}"
 
 say "Saved charts: the model's SQL passes woo.ai_query's gate when it is saved, and runs through woo.ai_query"
 sql -v store="$STORE1" <<'SQL'

@@ -7,6 +7,7 @@ PACKAGES=(
   postgresql-15 postgresql-server-dev-15 postgresql-contrib postgresql-15-pgtap
   sqitch libdbd-pg-perl libtap-parser-sourcehandler-pgtap-perl
   libssl-dev libpq-dev libgtest-dev libcrypt-dev
+  pgbouncer
 )
 
 missing=()

@@ -51,7 +51,7 @@ if [ "$counts" = "2000 6000 17 31 0" ]; then
 else
   echo "not ok 2 - orders items customers products bad-orders = $counts (want 2000 6000 17 31 0)"; failed=1
 fi
-psql -X -q -d "$db" -c "SET woo.store_id = '$store'" -c "SELECT 1 / (count(*) = 0)::int FROM woo.customer_metrics_drift('$store')" >/dev/null 2>&1 \
+psql -X -q -d "$db" -c "BEGIN" -c "SET LOCAL woo.store_id = '$store'" -c "SELECT 1 / (count(*) = 0)::int FROM woo.customer_metrics_drift('$store')" -c "COMMIT" >/dev/null 2>&1 \
   && echo "ok 3 - customer metrics did not drift" || { echo "not ok 3 - customer metrics drift"; failed=1; }
 rm -f /tmp/woo-concurrency-*.log
 

@@ -294,7 +294,7 @@ is "$(q "SELECT count(*) FROM (SELECT * FROM public.customers WHERE store_id = '
           WHERE (f.order_count, f.total_spent, f.first_order_date, f.last_order_date)
                 IS DISTINCT FROM (d.order_count, d.total_spent, d.first_order_date, d.last_order_date)")" 0 \
    "e: every customer's metrics (order_count, total_spent, first/last order date) equal in stores F and D"
-is "$(psql -X -q -A -t -d "$db" -c "SET woo.store_id = '$F'" -c "SELECT count(*) FROM woo.customer_metrics_drift('$F')" 2>&1)" 0 \
+is "$(psql -X -q -A -t -d "$db" -c "BEGIN" -c "SET LOCAL woo.store_id = '$F'" -c "SELECT count(*) FROM woo.customer_metrics_drift('$F')" -c "COMMIT" 2>&1)" 0 \
    "e: --jobs 2: no customer metrics drift"
 
 # --- f. standard input -----------------------------------------------------------------------

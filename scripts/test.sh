@@ -5,7 +5,8 @@
 #   3. sqitch deploy + verify of every migration (database woo_test)
 #   4. pgTAP suites (pg_prove) against woo_test
 #   5. concurrent upserts of the same orders, and three races played step by step
-#   6. woo-load, the bulk loader, end to end; races of the store functions (conversations, charts)
+#   6. woo-load, the bulk loader, end to end; races of the store functions (conversations, charts);
+#      the tenant binding behind pgbouncer
 #   7. conformance over ../shared/woocommerce (when present)
 #   8. extension upgrade/downgrade path
 # The extension must be built and installed first (the Makefile does that).
@@ -90,6 +91,11 @@ woo_load() {
 suite "woo-load (bulk loader)" woo_load
 store_races() { fresh_db woo_races && sq deploy "$(sqitch_target woo_races)" >/dev/null && "$ROOT/scripts/test-store-races.sh" woo_races; }
 suite "store races (appends to one conversation, chart positions)" store_races
+binding() {
+  fresh_db woo_binding && sq deploy "$(sqitch_target woo_binding)" >/dev/null &&
+    "$ROOT/scripts/test-binding.sh" woo_binding
+}
+suite "tenant binding ends with its transaction (pgbouncer, transaction mode)" binding
 
 if [ -d "$SHARED" ]; then
   suite "conformance: ../shared/woocommerce" conformance

@@ -653,3 +653,12 @@ REVOKE ALL ON FUNCTION woo.normalize_store_url(text), woo._hash_api_key(text, te
                        woo.sync_cursor(uuid, text) FROM PUBLIC;
 
 -- ==== end issue 12 ====
+
+-- ==== issue 9: woo.ai_query budgets ====
+CREATE FUNCTION woo._checkpoint(value anyelement) RETURNS anyelement
+    AS 'MODULE_PATHNAME', 'woo_checkpoint'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION woo._checkpoint(anyelement) IS
+    'Internal: an interrupt check that returns its argument; woo.ai_query wraps the model''s operators and function calls in it';
+REVOKE ALL ON FUNCTION woo._checkpoint(anyelement) FROM PUBLIC;
+-- ==== end issue 9 ====

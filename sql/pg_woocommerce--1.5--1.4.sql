@@ -36,3 +36,7 @@ BEGIN
     END IF;
 END $$;
 -- ==== end issue 12 ====
+
+-- ==== issue 9: woo.ai_query budgets ====
+DROP FUNCTION woo._checkpoint(anyelement);
+-- ==== end issue 9 ====

@@ -16,4 +16,5 @@ void _PG_init(void);
 void _PG_init(void) {
     woo::pg::define_store_gucs();
     woo::pg::define_tenant_gucs();  // last: it reserves the "woo" prefix
+    woo::pg::install_hooks();
 }

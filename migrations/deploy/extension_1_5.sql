@@ -19,4 +19,8 @@ GRANT EXECUTE ON FUNCTION woo.normalize_store_url(text), woo.verify_store_key(te
 GRANT EXECUTE ON FUNCTION woo.purge_store(uuid) TO woo_owner;
 -- ==== end issue 12 ====
 
+-- ==== issue 9: woo.ai_query budgets ====
+-- woo.ai_query runs the model's SQL as woo_ai, with its expressions wrapped in woo._checkpoint.
+GRANT EXECUTE ON FUNCTION woo._checkpoint(anyelement) TO woo_ai;
+-- ==== end issue 9 ====
 COMMIT;

@@ -8,3 +8,7 @@ SELECT 1 / has_function_privilege('woo_app', 'woo.append_message(uuid, text, tex
 SELECT 1 / has_function_privilege('woo_owner', 'woo.purge_store(uuid)', 'EXECUTE')::int;
 SELECT 1 / (NOT has_function_privilege('woo_app', 'woo.purge_store(uuid)', 'EXECUTE'))::int;
 -- ==== end issue 12 ====
+-- ==== issue 9: woo.ai_query budgets ====
+SELECT 1 / has_function_privilege('woo_ai', 'woo._checkpoint(anyelement)', 'EXECUTE')::int;
+SELECT 1 / (NOT has_function_privilege('public', 'woo._checkpoint(anyelement)', 'EXECUTE'))::int;
+-- ==== end issue 9 ====
