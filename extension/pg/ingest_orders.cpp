@@ -135,7 +135,7 @@ void parse_order(const Call *call, const Record *r, void *out) {
         }
     }
     o->subtotal_null = !any_subtotal;
-    o->subtotal = o->subtotal_null ? (Datum)0 : subtotal;
+    o->subtotal = o->subtotal_null ? (Datum)0 : derived_money(r, "subtotal (the sum of line_items[].subtotal)", subtotal);
 
     // Refunds arrive as negative totals; keep the refunded amount, positive.
     JsonbContainer *refunds = nested_array(r, obj, "refunds", &n);
@@ -147,7 +147,7 @@ void parse_order(const Call *call, const Record *r, void *out) {
         if (read_money(r, psprintf("refunds[%d].", i), v->val.binary.data, "total", &amount))
             refunded = DirectFunctionCall2(numeric_sub, refunded, amount);
     }
-    o->refunded_total = DirectFunctionCall2(numeric_abs, refunded, 0);
+    o->refunded_total = derived_money(r, "refunded_total (the sum of refunds[].total)", DirectFunctionCall1(numeric_abs, refunded));
 
     // Coupon codes, comma-separated.
     JsonbContainer *coupons = nested_array(r, obj, "coupon_lines", &n);
@@ -525,6 +525,25 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
     }
 }
 
+// A chunk as write_chunk_guarded sees it (lenient mode retries record by record).
+struct OrderChunk {
+    const Call *call;
+    Order *orders;
+    Counts *counts;
+    Column *affected;
+};
+void write_orders(void *arg, int first, int count) {
+    auto *c = static_cast<OrderChunk *>(arg);
+    write_chunk(c->call, c->orders + first, count, c->counts, c->affected);
+}
+void reset_order(void *arg, int i) {
+    Order *o = &static_cast<OrderChunk *>(arg)->orders[i];
+    o->fate = Order::Pending;
+    o->prev_customer_null = true;
+    o->customer_null = true;
+}
+const Record *order_record(void *arg, int i) { return static_cast<OrderChunk *>(arg)->orders[i].rec; }
+
 }  // namespace
 
 namespace woo::pg::ingest {
@@ -549,7 +568,9 @@ Counts upsert_orders_payload(const Call *call, Jsonb *payload) {
             if (i > start && records[i].wc_id == records[i - 1].wc_id) break;
             if (parse_guarded(call, &records[i], parse_order, &orders[count], &counts)) ++count;
         }
-        write_chunk(call, orders, count, &counts, &affected);
+        OrderChunk chunk{call, orders, &counts, &affected};
+        const ChunkWriter writer{write_orders, reset_order, order_record, &chunk};
+        write_chunk_guarded(call, &writer, count, &counts, &affected);
         start = i;
         MemoryContextReset(chunk_cxt);
         if (start < n) replan_after_growth();
