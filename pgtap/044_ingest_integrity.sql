@@ -4,7 +4,7 @@
 -- the extension stores (names, reject errors, reject payload keys) keeps an
 -- e-mail address in clear.
 BEGIN;
-SELECT plan(39);
+SELECT plan(44);
 
 INSERT INTO public.stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-00000000000a', 'https://shop-a.example', 'x');
@@ -163,6 +163,27 @@ SELECT is((SELECT payload->'meta' FROM woo.ingest_rejects WHERE wc_id = 82),
           jsonb_build_object('sha256:' || woo.hash_email('joe@example.com'), 'v', 'k', jsonb_build_object('sha256:' || woo.hash_email('kim@example.com'), 1)),
           'e-mails in JSON keys of a rejected payload are hashed, at every depth');
 SELECT is((SELECT count(*)::int FROM woo.ingest_rejects WHERE payload::text LIKE '%@%'), 0, 'no reject payload holds an e-mail');
+
+-- 5. A lifetime total beyond numeric(12,2) saturates and blocks nothing ---------------
+SELECT woo.upsert_orders('a0000000-0000-4000-8000-00000000000a',
+  '{"id": 90, "status": "completed", "total": "9999999999.99", "date_created_gmt": "2024-01-01T00:00:00", "customer_id": 91}');
+SELECT results_eq($$SELECT * FROM woo.upsert_orders('a0000000-0000-4000-8000-00000000000a', '[
+   {"id": 92, "status": "completed", "total": "5.00", "date_created_gmt": "2024-02-01T00:00:00", "customer_id": 91},
+   {"id": 93, "status": "completed", "total": "6.00", "date_created_gmt": "2024-02-01T00:00:00", "customer_id": 94}]')$$,
+  $$VALUES (2, 0, 0, 0, 0, 0)$$, 'strict: a later order of a customer already at 9999999999.99 is written, and the others of the call');
+SELECT is((SELECT (total_spent, order_count, last_order_date)::text FROM customers WHERE wc_customer_id = 91),
+          '(9999999999.99,2,"2024-02-01 00:00:00+00")', 'total_spent saturates at 9999999999.99, the other metrics are exact');
+SELECT results_eq($$SELECT * FROM woo.upsert_orders('a0000000-0000-4000-8000-00000000000a',
+   '{"id": 95, "status": "completed", "total": "7.00", "date_created_gmt": "2024-03-01T00:00:00", "customer_id": 91}', false)$$,
+  $$VALUES (1, 0, 0, 0, 0, 0)$$, 'lenient: the same');
+SELECT woo.upsert_orders('a0000000-0000-4000-8000-00000000000a',
+  '[{"id": 96, "status": "completed", "total": "-9999999999.99", "date_created_gmt": "2024-01-01T00:00:00", "customer_id": 97},
+    {"id": 98, "status": "completed", "total": "-9999999999.99", "date_created_gmt": "2024-01-01T00:00:00", "customer_id": 97}]');
+SELECT is((SELECT total_spent FROM customers WHERE wc_customer_id = 97), -9999999999.99::numeric(12,2), 'and at -9999999999.99 below');
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM woo.customer_metrics_drift('a0000000-0000-4000-8000-00000000000a')), 0,
+          'the stored metrics are what woo.expected_customer_metrics says (saturated alike)');
+SET LOCAL ROLE woo_app;
 
 SELECT * FROM finish();
 ROLLBACK;
