@@ -130,6 +130,20 @@ wait $pa || { echo "# session 1:"; cat "$tmp/a.log"; }
 wait $pb || { echo "# session 2:"; cat "$tmp/b.log"; }
 check 6 "a recompute waiting for another session's write of the same customer counts that write (4 orders, 36.00)" \
   "SELECT order_count = 4 AND total_spent = 36.00 FROM public.customers WHERE store_id = '$race_store' AND wc_customer_id = 77"
+# The previous-customer race (issue 10): order 20 belongs to customer 101;
+# session 1 moves it to 102 and keeps its transaction open; session 2 moves it
+# to 103 and waits for session 1's row lock; session 1 commits, then session 2.
+# Session 2 must take the order's previous customer (102) after the lock wait,
+# so 102 is recomputed too (read before the wait, it kept 1 order and 9.00).
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN; $bind SELECT woo.upsert_orders('$race_store', '$(order 20 101)'); COMMIT;" >/dev/null
+race "an order moved by two sessions" \
+  "SELECT woo.upsert_orders('$race_store', '$(order 20 102)');" \
+  "SELECT woo.upsert_orders('$race_store', '$(order 20 103)');"
+check 7 "an order moved to another customer by two sessions at once leaves no metrics on the customer in between" \
+  "SELECT array_agg((wc_customer_id, order_count, total_spent)::text ORDER BY wc_customer_id) = ARRAY['(101,0,0.00)', '(102,0,0.00)', '(103,1,9.00)']
+     FROM public.customers WHERE store_id = '$race_store' AND wc_customer_id IN (101, 102, 103)"
+check 8 "and no customer of that store drifts" \
+  "SELECT count(*) = 0 FROM (SELECT set_config('woo.store_id', '$race_store', true)) s, woo.customer_metrics_drift('$race_store')"
 rm -rf "$tmp"
-echo "1..6"
+echo "1..8"
 exit $failed

@@ -199,8 +199,12 @@ void parse_order(const Call *call, const Record *r, void *out) {
 
 // ---- statements ------------------------------------------------------------------
 
+// Read under the row lock (id order, so concurrent calls do not deadlock): a
+// concurrent writer of the same order has committed by then, and its version
+// (its customer, which this write moves the order away from) is the one read.
 Statement existing_orders = {
-    "SELECT wc_order_id, date_modified, payload_hash, customer_id FROM public.orders WHERE store_id = $1 AND wc_order_id = ANY($2)",
+    "SELECT wc_order_id, date_modified, payload_hash, customer_id FROM public.orders WHERE store_id = $1 AND wc_order_id = ANY($2) "
+    "ORDER BY wc_order_id FOR NO KEY UPDATE",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // Referenced customers and products are created as placeholders when new, and
