@@ -215,6 +215,9 @@ Statement existing_orders = {
 // statement has a new snapshot (READ COMMITTED); under REPEATABLE READ the
 // INSERT fails with 40001 instead, and the caller retries.
 
+// The ids read are locked FOR KEY SHARE (what the foreign-key checks take
+// anyway, a little later): a concurrent delete of one of them waits for this
+// transaction instead of deleting it between the read and the insert (23503).
 // Registered customers referenced by orders.
 Statement ensure_customers = {
     "WITH wanted AS (SELECT DISTINCT ON (wc) wc, h, n FROM unnest($2::int4[], $3::text[], $4::text[]) AS u(wc, h, n) ORDER BY wc) "
@@ -223,7 +226,7 @@ Statement ensure_customers = {
     "ON CONFLICT (store_id, wc_customer_id) DO NOTHING",
     4, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
 Statement customer_ids = {
-    "SELECT wc_customer_id, id FROM public.customers WHERE store_id = $1 AND wc_customer_id = ANY($2)",
+    "SELECT wc_customer_id, id FROM public.customers WHERE store_id = $1 AND wc_customer_id = ANY($2) FOR KEY SHARE",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // Guests: one customer per billing e-mail hash.
@@ -234,7 +237,7 @@ Statement ensure_guests = {
     "ON CONFLICT (store_id, email_hash) WHERE wc_customer_id IS NULL DO NOTHING",
     3, {UUIDOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
 Statement guest_ids = {
-    "SELECT email_hash, id FROM public.customers WHERE store_id = $1 AND wc_customer_id IS NULL AND email_hash = ANY($2)",
+    "SELECT email_hash, id FROM public.customers WHERE store_id = $1 AND wc_customer_id IS NULL AND email_hash = ANY($2) FOR KEY SHARE",
     2, {UUIDOID, TEXTARRAYOID}, nullptr};
 
 // Products referenced by line items: placeholders (name, sku) when new.
@@ -245,7 +248,7 @@ Statement ensure_products = {
     "ON CONFLICT (store_id, wc_product_id) DO NOTHING",
     4, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
 Statement product_ids = {
-    "SELECT wc_product_id, id FROM public.products WHERE store_id = $1 AND wc_product_id = ANY($2)",
+    "SELECT wc_product_id, id FROM public.products WHERE store_id = $1 AND wc_product_id = ANY($2) FOR KEY SHARE",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 Statement upsert_orders = {
