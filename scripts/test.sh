@@ -5,7 +5,7 @@
 #   3. sqitch deploy + verify of every migration (database woo_test)
 #   4. pgTAP suites (pg_prove) against woo_test
 #   5. concurrent upserts of the same orders, and three races played step by step
-#   6. woo-load, the bulk loader, end to end
+#   6. woo-load, the bulk loader, end to end; the ingestion fuzzer (40 s)
 #   7. conformance over ../shared/woocommerce (when present)
 #   8. extension upgrade/downgrade path
 # The extension must be built and installed first (the Makefile does that).
@@ -88,6 +88,7 @@ woo_load() {
     "$ROOT/scripts/test-woo-load.sh" woo_load
 }
 suite "woo-load (bulk loader)" woo_load
+suite "ingestion fuzzer (seeded, 40 s)" "$ROOT/scripts/test-fuzz.sh" woo_fuzz
 
 if [ -d "$SHARED" ]; then
   suite "conformance: ../shared/woocommerce" conformance
