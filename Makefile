@@ -2,6 +2,7 @@
 #   make demo     install packages, build, start a private cluster, deploy, show it working
 #   make test     the same on a throwaway cluster, then every test suite
 #   make bench    benchmarks, each against the plain-SQL way of doing the same work
+#   make fuzz     the ingestion fuzzer, 10 minutes (make test runs it for 40 s)
 # Nothing here needs a running server except demo/test/bench, which start their own.
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
@@ -56,7 +57,7 @@ build/sql/$(EXTENSION_NAME)--$(EXT_VERSION).sql: sql/$(EXTENSION_NAME).sql exten
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-.PHONY: deps unit demo demo-stop test bench
+.PHONY: deps unit demo demo-stop test bench fuzz
 deps:
 	scripts/deps.sh
 
@@ -84,3 +85,9 @@ bench: deps
 	$(MAKE) install
 	$(MAKE) unit
 	scripts/bench.sh
+
+# The ingestion fuzzer for 10 minutes (FUZZ_SECONDS, FUZZ_SEED); make test runs it for 40 s.
+fuzz: deps
+	$(MAKE) all
+	$(MAKE) install
+	scripts/fuzz.sh

@@ -320,6 +320,14 @@ Failure classify(const PGresult *r, const PGconn *c) {
     std::string s = state;
     if (s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" || s == "57P03") return Failure::Connection;
     if (s == "40001" || s == "40P01" || s == "55P03") return Failure::Transient;
+    // The batch's checkpoint exists: another session (an earlier run's backend
+    // finishing after its client was killed) committed this batch. Handled as
+    // a lost connection: the batches in flight are looked up by their
+    // checkpoints and counted as committed, never sent twice.
+    if (s == "23505") {
+        const char *constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+        if (constraint && std::string(constraint) == "load_checkpoints_pkey") return Failure::Connection;
+    }
     return Failure::Permanent;
 }
 
@@ -373,7 +381,14 @@ const char *kUpsertSql =
     "SELECT inserted, updated, unchanged, skipped_stale, rejected FROM r";
 
 void prepare_statements(PGconn *c) {
-    ResultPtr r(PQprepare(c, "bind", "SELECT woo.set_store($1::uuid)", 1, nullptr), &PQclear);
+    // Each batch's transaction holds the sync's batch lock (shared): a --resume
+    // takes it exclusively before it reads the checkpoints, so it waits for the
+    // batches an earlier, killed run still had running in the server.
+    ResultPtr r(PQprepare(c, "bind",
+                          "SELECT woo.set_store($1::uuid), "
+                          "pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtextextended('woo-load batch ' || $2, 0))",
+                          2, nullptr),
+                &PQclear);
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) throw std::runtime_error(error_text(r.get(), c));
     for (int i = 0; i < kResourceCount; ++i) {
         const char *name = resource_name(static_cast<Resource>(i));
@@ -563,10 +578,10 @@ private:
 
     bool send(PGconn *c, const Batch &b) {
         const std::string first = std::to_string(b.first), count = std::to_string(b.count);
-        const char *bind[] = {o_.store.c_str()};
+        const char *bind[] = {o_.store.c_str(), sync_id_.c_str()};
         const char *params[] = {o_.store.c_str(), b.payload.c_str(), strict_, sync_id_.c_str(),
                                 sources_[b.source].key.c_str(), first.c_str(), count.c_str()};
-        return PQsendQueryPrepared(c, "bind", 1, bind, nullptr, nullptr, 0) &&
+        return PQsendQueryPrepared(c, "bind", 2, bind, nullptr, nullptr, 0) &&
                PQsendQueryPrepared(c, resource_name(b.resource), 7, params, nullptr, nullptr, 0) &&
                PQpipelineSync(c);
     }
@@ -884,6 +899,24 @@ int main_(int argc, char **argv) {
         return interrupted() ? kExitInterrupted : kExitConnect;
     }
 
+    // One run per store and kind at a time: a session advisory lock held by the
+    // control connection for the whole run (released when it ends, or when a
+    // killed run's connection goes away).
+    try {
+        const char *lock_sql = "SELECT pg_catalog.pg_%sadvisory_lock(pg_catalog.hashtextextended('woo-load run ' || $1 || ' ' || $2, 0))";
+        char sql[256];
+        std::snprintf(sql, sizeof sql, lock_sql, "try_");
+        ResultPtr r = exec(control.get(), sql, {o.store.c_str(), sync_type.c_str()});
+        if (std::string(PQgetvalue(r.get(), 0, 0)) != "t") {
+            std::fprintf(stderr, "woo-load: waiting for another woo-load run of this store's %s to end\n", sync_type.c_str());
+            std::snprintf(sql, sizeof sql, lock_sql, "");
+            exec(control.get(), sql, {o.store.c_str(), sync_type.c_str()});
+        }
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "woo-load: %s\n", e.what());
+        return interrupted() ? kExitInterrupted : kExitFailed;
+    }
+
     // Open (or resume) the sync, and read what earlier runs committed.
     std::string sync_id;
     std::map<std::string, std::vector<Range>> done;
@@ -900,6 +933,10 @@ int main_(int argc, char **argv) {
                 if (PQntuples(r.get()) == 1) sync_id = PQgetvalue(r.get(), 0, 0);
             }
             if (!sync_id.empty()) {
+                // Batches of an earlier run still finishing in the server commit (or
+                // not) before the checkpoints are read.
+                exec(control.get(), "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('woo-load batch ' || $1, 0))",
+                     {sync_id.c_str()});
                 exec(control.get(),
                      "UPDATE public.sync_logs SET status = 'running', completed_at = NULL, error_message = NULL, "
                      "next_retry_at = NULL WHERE id = $1::uuid",

@@ -141,7 +141,7 @@ SELECT throws_ok($$SELECT woo.upsert_orders('a0000000-0000-4000-8000-00000000000
 SELECT throws_ok($$SELECT woo.upsert_orders('a0000000-0000-4000-8000-00000000000a', '[{"id": "abc"}]')$$,
     '22P02', 'orders[0]: id "abc" is not a WooCommerce id (a positive integer)', 'id as a string (22P02)');
 SELECT throws_ok($$SELECT woo.upsert_orders('a0000000-0000-4000-8000-00000000000a', '[{"id": -4}]')$$,
-    '22P02', 'orders[0]: id -4 is not a WooCommerce id (a positive integer)', 'negative id (22P02)');
+    '22003', 'orders[0]: id -4 is out of range for a WooCommerce id (1 to 2147483647)', 'negative id (22003: an integer out of range)');
 SELECT throws_ok($$SELECT woo.upsert_orders('a0000000-0000-4000-8000-00000000000a', '[1, 2]')$$,
     '22023', 'orders[0]: is not a JSON object', 'an array element that is not an object (22023)');
 SELECT throws_ok($$SELECT woo.upsert_orders('a0000000-0000-4000-8000-00000000000a', '"order"')$$,

@@ -43,7 +43,7 @@ SELECT is((SELECT status::text FROM orders WHERE wc_order_id = 16), 'ünïcødé
 SELECT is((SELECT count(*)::int FROM woo.upsert_products('a0000000-0000-4000-8000-00000000000a', (SELECT jsonb_agg(rec ORDER BY n) FROM odd), false)),
           1, 'the same records as products: a lenient call completes');
 SELECT throws_ok($$SELECT woo.upsert_orders('a0000000-0000-4000-8000-00000000000a', (SELECT rec FROM odd WHERE rec->>'id' = '17'))$$,
-                 '22P02', NULL, 'strict: a negative customer id is refused');
+                 '22003', NULL, 'strict: a negative customer id is refused (out of range)');
 SELECT throws_ok($$SELECT woo.upsert_orders('a0000000-0000-4000-8000-00000000000a', (SELECT rec FROM odd WHERE rec->>'id' = '8'))$$,
                  '22003', NULL, 'strict: a total beyond numeric(12,2) is refused');
 

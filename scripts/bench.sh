@@ -36,3 +36,10 @@ if [ -z "${BENCH_ONLY:-}" ] || [[ woo-load == $BENCH_ONLY* ]]; then
   echo "running woo-load (scripts/bench-woo-load.sh) ..."
   "$ROOT/scripts/bench-woo-load.sh" --current-cluster
 fi
+
+# Peak backend memory of one large upsert call (issue 10: bounded by the chunk, not the payload).
+if [ -z "${BENCH_ONLY:-}" ] || [[ memory == $BENCH_ONLY* ]]; then
+  echo
+  echo "running scripts/bench-memory.sh ..."
+  "$ROOT/scripts/bench-memory.sh" woo_bench
+fi

@@ -130,6 +130,39 @@ wait $pa || { echo "# session 1:"; cat "$tmp/a.log"; }
 wait $pb || { echo "# session 2:"; cat "$tmp/b.log"; }
 check 6 "a recompute waiting for another session's write of the same customer counts that write (4 orders, 36.00)" \
   "SELECT order_count = 4 AND total_spent = 36.00 FROM public.customers WHERE store_id = '$race_store' AND wc_customer_id = 77"
+# The previous-customer race (issue 10): order 20 belongs to customer 101;
+# session 1 moves it to 102 and keeps its transaction open; session 2 moves it
+# to 103 and waits for session 1's row lock; session 1 commits, then session 2.
+# Session 2 must take the order's previous customer (102) after the lock wait,
+# so 102 is recomputed too (read before the wait, it kept 1 order and 9.00).
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN; $bind SELECT woo.upsert_orders('$race_store', '$(order 20 101)'); COMMIT;" >/dev/null
+race "an order moved by two sessions" \
+  "SELECT woo.upsert_orders('$race_store', '$(order 20 102)');" \
+  "SELECT woo.upsert_orders('$race_store', '$(order 20 103)');"
+check 7 "an order moved to another customer by two sessions at once leaves no metrics on the customer in between" \
+  "SELECT array_agg((wc_customer_id, order_count, total_spent)::text ORDER BY wc_customer_id) = ARRAY['(101,0,0.00)', '(102,0,0.00)', '(103,1,9.00)']
+     FROM public.customers WHERE store_id = '$race_store' AND wc_customer_id IN (101, 102, 103)"
+check 8 "and no customer of that store drifts" \
+  "SELECT count(*) = 0 FROM (SELECT set_config('woo.store_id', '$race_store', true)) s, woo.customer_metrics_drift('$race_store')"
+# Deletes racing upserts (issue 10): session 1 writes an order that uses product 89
+# (customer 120) and keeps its transaction open; session 2 deletes product 89 (customer
+# 120) by webhook and waits; session 1 commits. The delete must then succeed and unlink
+# session 1's order (it failed with 23503: its snapshot predated session 1's items).
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN; $bind SELECT woo.upsert_products('$race_store', '{\"id\": 89, \"name\": \"P89\"}');
+  SELECT woo.upsert_customers('$race_store', '{\"id\": 120, \"first_name\": \"C\"}'); COMMIT;" >/dev/null
+race "a product deleted while an order using it is written" \
+  "SELECT woo.upsert_orders('$race_store', '$(order 40 0 | sed 's/"product_id": 88/"product_id": 89/')');" \
+  "SELECT woo.apply_webhook('$race_store', 'product.deleted', '{\"id\": 89}');"
+check 9 "a product deleted by webhook while an order using it is written: deleted, the order's item unlinked" \
+  "SELECT NOT EXISTS (SELECT 1 FROM public.products WHERE store_id = '$race_store' AND wc_product_id = 89)
+      AND (SELECT count(*) = 1 AND count(i.product_id) = 0 FROM public.order_items i JOIN public.orders o ON o.id = i.order_id
+            WHERE o.store_id = '$race_store' AND o.wc_order_id = 40)"
+race "a customer deleted while an order of theirs is written" \
+  "SELECT woo.upsert_orders('$race_store', '$(order 41 120)');" \
+  "SELECT woo.apply_webhook('$race_store', 'customer.deleted', '{\"id\": 120}');"
+check 10 "a customer deleted by webhook while an order of theirs is written: deleted, the order kept without customer" \
+  "SELECT NOT EXISTS (SELECT 1 FROM public.customers WHERE store_id = '$race_store' AND wc_customer_id = 120)
+      AND (SELECT customer_id IS NULL FROM public.orders WHERE store_id = '$race_store' AND wc_order_id = 41)"
 rm -rf "$tmp"
-echo "1..6"
+echo "1..10"
 exit $failed

@@ -20,6 +20,8 @@
 #      completes, each batch committed once
 #   j. the same file named twice (directly and through its directory): loaded once
 #   k. a batch whose every attempt loses the connection: the run stops after --retries
+#   l. woo-load killed (SIGKILL) while its batch is still running in the server, then
+#      --resume at once: it waits for that batch, which commits; nothing sent twice, no 23505
 # Each case has a store of its own (A..F), created here; the login woo_loader_test (a
 # member of woo_app, as the application's login would be) is dropped and created again,
 # and dropped at the end.
@@ -46,7 +48,8 @@ E=e1000000-0000-4000-8000-00000000000e   # f: stdin
 F=e1000000-0000-4000-8000-00000000000f   # e: the same 20,000 orders with --jobs 2
 G=e1000000-0000-4000-8000-000000000010   # i: the same 20,000 orders, connections killed under it
 H=e1000000-0000-4000-8000-000000000011   # j, k: the same file twice; a batch that kills its connection
-STORES="'$A','$B','$C','$D','$E','$F','$G','$H'"
+I=e1000000-0000-4000-8000-000000000012   # l: SIGKILL while a batch is running, then --resume at once
+STORES="'$A','$B','$C','$D','$E','$F','$G','$H','$I'"
 
 tmp=$(mktemp -d /tmp/test-woo-load.XXXXXX)
 bg_pid=
@@ -380,6 +383,47 @@ like "$(cat "$tmp/k.err")" "records 3-4 .*connection was lost while it ran, 3 ti
 if [ "$ms" -lt 30000 ]; then ok "k: gave up in $ms ms"; else not_ok "k: gave up within 30 s" "took $ms ms"; fi
 is "$(q "SELECT string_agg(first_record::text, ',' ORDER BY first_record) FROM woo.load_checkpoints WHERE store_id = '$H' AND resource = 'orders'")" "1" \
    "k: the batch before it is committed, the poisoned one is not"
+
+# --- l. SIGKILL with a batch still running in the server, then --resume at once ---------------
+echo "# l. 60 orders in batches of 10; the first batch held in the server, woo-load killed, --resume started"
+head -n 60 "$ORDERS" >"$tmp/orders-60.ndjson"
+first_id=$(head -n 1 "$ORDERS" | grep -oE '"id": *[0-9]+' | head -n 1 | grep -oE '[0-9]+$')
+waits_for() {  # waits_for CONDITION: a woo-load session of this test's login in that state (up to 15 s)
+  for _ in $(seq 1 150); do
+    [ "$(q "SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = '$LOGIN' AND $1")" = t ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# Another transaction inserts the first batch's first order and stays open: the batch waits
+# for it inside its upsert (after its statements are prepared and the batches are sent).
+mkfifo "$tmp/hold"
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" <"$tmp/hold" >"$tmp/hold.log" 2>&1 & hold_pid=$!
+exec 9>"$tmp/hold"
+echo "BEGIN; INSERT INTO public.orders (store_id, wc_order_id, status, total, date_created) VALUES ('$I', $first_id, 'x', 0, now()); SELECT 'held';" >&9
+for _ in $(seq 1 100); do grep -q held "$tmp/hold.log" 2>/dev/null && break; sleep 0.1; done
+"$WOO_LOAD" --db "$CONN" --store "$I" --batch 10 --jobs 1 --progress none "$tmp/orders-60.ndjson" >"$tmp/l1.out" 2>"$tmp/l1.err" &
+bg_pid=$!
+waits_for "wait_event_type = 'Lock' AND wait_event = 'transactionid'" || echo "# l: the first batch did not wait in the server"
+kill -KILL "$bg_pid"; wait "$bg_pid" 2>/dev/null; bg_pid=
+timeout 300 "$WOO_LOAD" --db "$CONN" --store "$I" --batch 10 --jobs 1 --resume --progress none "$tmp/orders-60.ndjson" >"$tmp/l2.out" 2>"$tmp/l2.err" &
+bg_pid=$!
+if waits_for "wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%woo-load batch%'"; then
+  ok "l: --resume waits for the killed run's batch still running in the server"
+else
+  not_ok "l: --resume waits for the killed run's batch still running in the server" "no woo-load session waited on the batch lock"
+fi
+echo "ROLLBACK;" >&9; exec 9>&-; wait "$hold_pid"
+wait "$bg_pid"; rc=$?; bg_pid=
+summary=$(tail -n 1 "$tmp/l2.out")
+is_rc l2 0 "l: --resume: exit status 0"
+if grep -q 23505 "$tmp/l2.err"; then not_ok "l: no 23505" "$(grep 23505 "$tmp/l2.err" | head -n 2)"; else ok "l: no 23505"; fi
+is "$(q "SELECT count(*) || ' ' || sum(records) || ' ' || count(DISTINCT first_record) FROM woo.load_checkpoints WHERE store_id = '$I'")" "6 60 6" \
+   "l: 6 checkpoints of 10 records, none twice, none overlapping"
+is "$(q "SELECT count(*) FROM public.orders WHERE store_id = '$I'") $(sf status) $(( $(num "$(sf inserted)") + $(num "$(sf unchanged)") ))" "60 completed 50" \
+   "l: 60 orders; the resumed run sent only the 50 the killed one had not committed"
+is "$(q "SELECT status || ' ' || records_synced FROM public.sync_logs WHERE store_id = '$I'")" "completed 60" \
+   "l: one sync, completed, records_synced 60 (not more)"
 
 echo "1..$n"
 [ $failed -eq 0 ] || echo "# $failed of $n failed"

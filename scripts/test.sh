@@ -6,7 +6,8 @@
 #   4. pgTAP suites (pg_prove) against woo_test
 #   5. concurrent upserts of the same orders, and three races played step by step
 #   6. woo-load, the bulk loader, end to end; races of the store functions (conversations, charts);
-#      the tenant binding behind pgbouncer
+#      the tenant binding behind pgbouncer;
+#      the ingestion fuzzer (40 s)
 #   7. conformance over ../shared/woocommerce (when present)
 #   8. extension upgrade/downgrade path
 # The extension must be built and installed first (the Makefile does that).
@@ -96,6 +97,7 @@ binding() {
     "$ROOT/scripts/test-binding.sh" woo_binding
 }
 suite "tenant binding ends with its transaction (pgbouncer, transaction mode)" binding
+suite "ingestion fuzzer (seeded, 40 s)" "$ROOT/scripts/test-fuzz.sh" woo_fuzz
 
 if [ -d "$SHARED" ]; then
   suite "conformance: ../shared/woocommerce" conformance

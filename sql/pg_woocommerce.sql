@@ -233,6 +233,9 @@ COMMENT ON FUNCTION woo.excluded_statuses(uuid) IS
 
 -- The metrics as the orders say they are: one row per customer of the store
 -- (only `customer_ids` when given), counted orders only, net of refunds.
+-- total_spent saturates at the bounds of numeric(12,2) (+/-9999999999.99,
+-- issue 10): one customer's lifetime beyond the column's range must not make
+-- every later write of theirs fail; the bound value reads "this much or more".
 CREATE FUNCTION woo.expected_customer_metrics(store_id uuid, customer_ids uuid[] DEFAULT NULL)
     RETURNS TABLE (customer_id uuid, total_spent numeric(12,2), order_count integer,
                    first_order_date timestamptz, last_order_date timestamptz)
@@ -245,7 +248,7 @@ BEGIN
     IF customer_ids IS NULL THEN
         -- The whole store: one pass over its orders.
         RETURN QUERY
-        SELECT c.id, coalesce(m.spent, 0)::numeric(12,2), coalesce(m.n, 0)::integer, m.first, m.last
+        SELECT c.id, least(greatest(coalesce(m.spent, 0), -9999999999.99), 9999999999.99)::numeric(12,2), coalesce(m.n, 0)::integer, m.first, m.last
           FROM public.customers c
           LEFT JOIN (
                 SELECT o.customer_id, sum(o.total - o.refunded_total) AS spent, count(*) AS n,
@@ -261,7 +264,7 @@ BEGIN
         -- This shape does not depend on statistics, which lag far behind during a
         -- bulk load: a join planned on them re-aggregated the orders once per customer.
         RETURN QUERY
-        SELECT c.id, coalesce(m.spent, 0)::numeric(12,2), m.n::integer, m.first, m.last
+        SELECT c.id, least(greatest(coalesce(m.spent, 0), -9999999999.99), 9999999999.99)::numeric(12,2), m.n::integer, m.first, m.last
           FROM public.customers c
          CROSS JOIN LATERAL (
                 SELECT sum(o.total - o.refunded_total) AS spent, count(*) AS n,
@@ -301,7 +304,7 @@ BEGIN
         UPDATE public.customers c
            SET total_spent = e.total_spent, order_count = e.order_count,
                first_order_date = e.first_order_date, last_order_date = e.last_order_date
-          FROM (SELECT c2.id, coalesce(m.spent, 0)::numeric(12,2) AS total_spent, coalesce(m.n, 0)::integer AS order_count,
+          FROM (SELECT c2.id, least(greatest(coalesce(m.spent, 0), -9999999999.99), 9999999999.99)::numeric(12,2) AS total_spent, coalesce(m.n, 0)::integer AS order_count,
                        m.first AS first_order_date, m.last AS last_order_date
                   FROM public.customers c2
                   LEFT JOIN (SELECT o.customer_id, sum(o.total - o.refunded_total) AS spent, count(*) AS n,

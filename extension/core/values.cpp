@@ -1,5 +1,8 @@
 #include "core/values.hpp"
 
+#include "core/email.hpp"
+
+#include <cstdint>
 #include <cstring>
 
 namespace woo::core {
@@ -126,20 +129,33 @@ bool is_wc_datetime(std::string_view s) noexcept {
     return zone.empty() || zone == "Z" || zone == "+00:00";
 }
 
-std::optional<std::int64_t> parse_integer(std::string_view s, std::int64_t min, std::int64_t max) noexcept {
-    if (s.empty()) return std::nullopt;
-    const bool neg = s[0] == '-';
-    std::size_t i = neg ? 1 : 0;
-    if (i == s.size()) return std::nullopt;
+ParsedInteger parse_integer_checked(std::string_view s, std::int64_t min, std::int64_t max) noexcept {
+    const bool neg = !s.empty() && s[0] == '-';
+    const std::size_t first = neg ? 1 : 0;
+    if (first == s.size()) return {IntegerKind::NotInteger, 0};
+    // The magnitude, saturated: once it exceeds 2^64 - 1 the digits are still
+    // checked, but the number is out of every int64 range.
+    constexpr std::uint64_t kMax = ~std::uint64_t{0};
     std::uint64_t v = 0;
-    for (; i < s.size(); ++i) {
-        if (!is_digit(s[i])) return std::nullopt;
-        v = v * 10 + static_cast<std::uint64_t>(s[i] - '0');
-        if (v > (std::uint64_t{1} << 62)) return std::nullopt;
+    bool huge = false;
+    for (std::size_t i = first; i < s.size(); ++i) {
+        if (!is_digit(s[i])) return {IntegerKind::NotInteger, 0};
+        const auto d = static_cast<std::uint64_t>(s[i] - '0');
+        if (huge || v > (kMax - d) / 10) huge = true;
+        else v = v * 10 + d;
     }
-    const std::int64_t value = neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
-    if (value < min || value > max) return std::nullopt;
-    return value;
+    // |INT64_MIN| = 2^63 is representable as a magnitude, INT64_MAX + 1 as a value is not.
+    constexpr std::uint64_t kNegLimit = std::uint64_t{1} << 63;
+    if (huge || (neg ? v > kNegLimit : v > static_cast<std::uint64_t>(INT64_MAX))) return {IntegerKind::OutOfRange, 0};
+    const std::int64_t value = neg ? (v == kNegLimit ? INT64_MIN : -static_cast<std::int64_t>(v)) : static_cast<std::int64_t>(v);
+    if (value < min || value > max) return {IntegerKind::OutOfRange, 0};
+    return {IntegerKind::Value, value};
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view s, std::int64_t min, std::int64_t max) noexcept {
+    const ParsedInteger p = parse_integer_checked(s, min, max);
+    if (p.kind != IntegerKind::Value) return std::nullopt;
+    return p.value;
 }
 
 std::size_t decode_html_entities(std::string_view s, char *out) noexcept {
@@ -171,6 +187,54 @@ bool contains_email(std::string_view s) noexcept {
         if (before && after) return true;
     }
     return false;
+}
+
+namespace {
+constexpr bool is_word_break(char c) noexcept {
+    switch (c) {
+        case ' ': case '\t': case '\n': case '\v': case '\f': case '\r':
+        case '"': case '\'': case '`': case '<': case '>': case '(': case ')':
+        case '[': case ']': case '{': case '}': case ',': case ';':
+            return true;
+        default:
+            return false;
+    }
+}
+}  // namespace
+
+bool is_email_word(std::string_view word, bool dotted_domain) noexcept {
+    if (!contains_email(word)) return false;
+    if (!dotted_domain) return true;
+    for (std::size_t at = word.find('@'); at != std::string_view::npos; at = word.find('@', at + 1)) {
+        if (at == 0) continue;
+        const std::string_view domain = word.substr(at + 1, word.find('@', at + 1) - (at + 1));
+        const std::size_t dot = domain.find('.');
+        if (dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size()) return true;
+    }
+    return false;
+}
+
+std::string redact_emails_in_text(std::string_view s, bool dotted_domain) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        if (is_word_break(s[i])) {
+            out.push_back(s[i++]);
+            continue;
+        }
+        std::size_t j = i;
+        while (j < s.size() && !is_word_break(s[j])) ++j;
+        const std::string_view word = s.substr(i, j - i);
+        if (is_email_word(word, dotted_domain)) {
+            out += "sha256:";
+            out += hash_email(word);
+        } else {
+            out.append(word);
+        }
+        i = j;
+    }
+    return out;
 }
 
 }  // namespace woo::core

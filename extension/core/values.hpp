@@ -23,8 +23,18 @@ MoneyKind classify_money(std::string_view s) noexcept;
 // hour < 24, minute and second < 60).
 bool is_wc_datetime(std::string_view s) noexcept;
 
-// A whole number in [min, max] written as JSON/numeric text ("12", "-3");
-// nullopt for anything else ("1.5", "1e3", "", "12abc").
+// A whole number written as JSON/numeric text: an optional '-' and digits
+// ("12", "-3", "007"). Anything else ("1.5", "1e3", "+1", "", "12abc", " 1")
+// is NotInteger; a whole number outside [min, max] is OutOfRange, whatever its
+// length (never wrapped: 2^64 + 1 is out of range, not 1).
+enum class IntegerKind { Value, NotInteger, OutOfRange };
+struct ParsedInteger {
+    IntegerKind kind;
+    std::int64_t value;  // set when kind == Value
+};
+ParsedInteger parse_integer_checked(std::string_view s, std::int64_t min, std::int64_t max) noexcept;
+
+// The same, as a value or nullopt (not an integer, or out of range).
 std::optional<std::int64_t> parse_integer(std::string_view s, std::int64_t min, std::int64_t max) noexcept;
 
 // Decodes the HTML character references WordPress puts in names (esc_html):
@@ -39,5 +49,15 @@ std::size_t decode_html_entities(std::string_view s, char *out) noexcept;
 // (non-space characters on both sides of an '@'): such values are hashed
 // before a rejected payload is stored.
 bool contains_email(std::string_view s) noexcept;
+
+// A text with every e-mail-shaped word replaced by "sha256:" + the hash of
+// that word as an address (woo.hash_email's): a word is a run of characters
+// other than ASCII whitespace and " ' ` < > ( ) [ ] { } , ;
+// E-mail-shaped: contains_email(word); with dotted_domain (stored names and
+// other columns, where "PACK@2" is a fine SKU) also a '.' inside the part after
+// the '@' ("jane@example.com", not "jane@example" nor "a@b.").
+// Throws woo::core::Error if OpenSSL fails.
+std::string redact_emails_in_text(std::string_view s, bool dotted_domain = false);
+bool is_email_word(std::string_view word, bool dotted_domain) noexcept;
 
 }  // namespace woo::core

@@ -127,7 +127,10 @@ void parse_product(const Call *call, const Record *r, void *out) {
     if (type == nullptr) {
         text *vname = variation_name(r, obj);
         if (vname != nullptr) type = cstring_to_text("variation");
-        if (name == nullptr) name = vname;
+        if (name == nullptr) {
+            derived_text_length(r, "name (built from attributes[].name and .option)", vname, 500);
+            name = vname;
+        }
     }
     if (name == nullptr) missing(r, "", "name");
     put_text(row, 0, name);
@@ -428,6 +431,35 @@ void write_rows(const Call *call, const Spec &spec, Row *rows, int n, Counts *co
     counts->skipped_stale += writes - returned;  // a newer version landed meanwhile
 }
 
+// A chunk as write_chunk_guarded sees it (lenient mode retries record by record).
+struct RowChunk {
+    const Call *call;
+    const Spec *spec;
+    Row *rows;
+    Counts *counts;
+};
+void write_row_chunk(void *arg, int first, int count) {
+    auto *c = static_cast<RowChunk *>(arg);
+    const Call *call = c->call;
+    const Spec &spec = *c->spec;
+    Row *rows = c->rows + first;
+    write_rows(call, spec, rows, count, c->counts);
+    if (spec.after_write && count > 0) {
+        // categories: link every parent of this chunk now that all rows exist
+        Column wc, parent;
+        column_init(&wc, INT4OID, count);
+        column_init(&parent, INT4OID, count);
+        for (int k = 0; k < count; ++k) {
+            column_push(&wc, Int32GetDatum(rows[k].rec->wc_id), false);
+            column_push(&parent, rows[k].values[2], false);
+        }
+        Datum v[3] = {call->store_id, column_array(&wc), column_array(&parent)};
+        run(&categories_link, v, "   ");
+    }
+}
+void reset_row(void *, int) {}  // write_rows recomputes every decision it takes
+const Record *row_record(void *arg, int i) { return static_cast<RowChunk *>(arg)->rows[i].rec; }
+
 Counts run_spec(const Call *call, const Spec &spec, Jsonb *payload) {
     Counts counts{0, 0, 0, 0, 0, 0};
     int n = 0;
@@ -442,19 +474,9 @@ Counts run_spec(const Call *call, const Spec &spec, Jsonb *payload) {
             if (i > start && records[i].wc_id == records[i - 1].wc_id) break;  // one id per statement
             if (parse_guarded(call, &records[i], spec.parse, &rows[count], &counts)) ++count;
         }
-        write_rows(call, spec, rows, count, &counts);
-        if (spec.after_write && count > 0) {
-            // categories: link every parent of this chunk now that all rows exist
-            Column wc, parent;
-            column_init(&wc, INT4OID, count);
-            column_init(&parent, INT4OID, count);
-            for (int k = 0; k < count; ++k) {
-                column_push(&wc, Int32GetDatum(rows[k].rec->wc_id), false);
-                column_push(&parent, rows[k].values[2], false);
-            }
-            Datum v[3] = {call->store_id, column_array(&wc), column_array(&parent)};
-            run(&categories_link, v, "   ");
-        }
+        RowChunk chunk{call, &spec, rows, &counts};
+        const ChunkWriter writer{write_row_chunk, reset_row, row_record, &chunk};
+        write_chunk_guarded(call, &writer, count, &counts, nullptr);
         start = i;
         MemoryContextReset(chunk_cxt);
         if (start < n) replan_after_growth();

@@ -15,6 +15,8 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "catalog/namespace.h"
 #include "utils/memutils.h"
+#include "access/xact.h"
+#include "utils/resowner.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -63,15 +65,31 @@ const char *current_resource = "records";
 
 const char *rname(const Record *r) { return record_name(current_resource, r->index, r->wc_id); }
 
-// A scalar's text for messages (never used for e-mail fields).
+// A JSON number's full text (numeric_out: 1e3 is "1000"), for parsing.
+const char *numeric_text(JsonbValue *v) {
+    return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+}
+
+// A scalar's text for messages: at most 60 characters, and a string holding
+// an e-mail address is shown as its hash (the e-mail rule covers error texts).
 const char *value_for_message(JsonbValue *v) {
     switch (v->type) {
         case jbvString: {
+            const std::string_view sv(v->val.string.val, v->val.string.len);
+            if (woo::core::contains_email(sv)) {
+                char *scratch = static_cast<char *>(palloc(sv.size() + 1));
+                char hex[64];
+                bool failed = false;
+                if (!hash_email_noexcept(sv, scratch, hex, &failed) || failed) return "\"sha256:\"";
+                return psprintf("\"sha256:%.64s\"", hex);
+            }
             const int len = v->val.string.len > 60 ? 60 : v->val.string.len;
             return psprintf("\"%.*s%s\"", len, v->val.string.val, v->val.string.len > 60 ? "..." : "");
         }
-        case jbvNumeric:
-            return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+        case jbvNumeric: {
+            const char *t = numeric_text(v);
+            return strlen(t) > 60 ? psprintf("%.60s...", t) : t;
+        }
         case jbvBool:
             return v->val.boolean ? "true" : "false";
         case jbvNull:
@@ -107,12 +125,40 @@ Datum input_call(const Record *r, const char *path, const char *key, PGFunction 
     return result;
 }
 
+// The e-mail rule on a text the extension stores (a name, a username used as
+// display_name, ...): e-mail-shaped words with a dotted domain become
+// "sha256:" + their hash; anything else is kept as is.
+text *redact_stored_text(text *t) {
+    const std::string_view in(VARDATA(t), VARSIZE(t) - VARHDRSZ);
+    text *out = nullptr;
+    bool changed = false;
+    try {
+        const std::string r = woo::core::redact_emails_in_text(in, true);
+        changed = r != in;
+        if (changed) {
+            // MCXT_ALLOC_NO_OOM: NULL instead of an ERROR longjmp over `r`.
+            out = static_cast<text *>(palloc_extended(VARHDRSZ + r.size(), MCXT_ALLOC_NO_OOM));
+            if (out != nullptr) {
+                SET_VARSIZE(out, VARHDRSZ + r.size());
+                std::memcpy(VARDATA(out), r.data(), r.size());
+            }
+        }
+    } catch (...) {
+        changed = true;
+        out = nullptr;
+    }
+    if (!changed) return t;
+    if (out == nullptr) ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not hash an e-mail address in a text")));
+    return out;
+}
+
 char *string_of(JsonbValue *v) { return pnstrdup(v->val.string.val, v->val.string.len); }
 
 // ---- rejects --------------------------------------------------------------------
 
-// Rebuilds a jsonb value with every string that holds an e-mail address
-// replaced by "sha256:" + its hash: rejected payloads keep no plaintext e-mail.
+// Rebuilds a jsonb value with every string (keys included) that holds an
+// e-mail address replaced by "sha256:" + its hash: rejected payloads keep no
+// plaintext e-mail.
 Jsonb *redact_emails(Jsonb *in) {
     JsonbParseState *state = nullptr;
     JsonbIterator *it = JsonbIteratorInit(&in->root);
@@ -120,7 +166,7 @@ Jsonb *redact_emails(Jsonb *in) {
     JsonbIteratorToken tok;
     JsonbValue *res = nullptr;
     while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE) {
-        if ((tok == WJB_VALUE || tok == WJB_ELEM) && v.type == jbvString &&
+        if ((tok == WJB_VALUE || tok == WJB_ELEM || tok == WJB_KEY) && v.type == jbvString &&
             woo::core::contains_email(std::string_view(v.val.string.val, v.val.string.len))) {
             char *scratch = static_cast<char *>(palloc(v.val.string.len + 1));
             char hex[64];
@@ -141,9 +187,25 @@ Statement reject_insert = {
     "VALUES ($1, $2, $3, $4, $5, $6)",
     6, {UUIDOID, TEXTOID, INT8OID, JSONBOID, TEXTOID, TEXTOID}, nullptr};
 
+// The e-mail rule on an error text (whatever raised it): e-mail-shaped words hashed.
+const char *redact_message(const char *message) {
+    if (!woo::core::contains_email(message)) return message;
+    char *out = nullptr;
+    try {
+        const std::string r = woo::core::redact_emails_in_text(message);
+        // MCXT_ALLOC_NO_OOM: NULL instead of an ERROR longjmp over `r`.
+        out = static_cast<char *>(palloc_extended(r.size() + 1, MCXT_ALLOC_NO_OOM));
+        if (out != nullptr) std::memcpy(out, r.c_str(), r.size() + 1);
+    } catch (...) {
+        out = nullptr;
+    }
+    if (out == nullptr) ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not redact an error message")));
+    return out;
+}
+
 void store_reject(const Call *call, const Record *rec, Jsonb *payload, int sqlerrcode, const char *message) {
     Datum values[6] = {call->store_id, PointerGetDatum(text_of(call->resource)), Int64GetDatum(rec->wc_id),
-                       JsonbPGetDatum(redact_emails(payload)), PointerGetDatum(text_of(message)),
+                       JsonbPGetDatum(redact_emails(payload)), PointerGetDatum(text_of(redact_message(message))),
                        PointerGetDatum(text_of(unpack_sql_state(sqlerrcode)))};
     const char nulls[7] = {' ', ' ', rec->wc_id > 0 ? ' ' : 'n', ' ', ' ', ' ', '\0'};
     run(&reject_insert, values, nulls);
@@ -268,14 +330,16 @@ Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *co
             if (!field(rec->obj, "id", &v)) {
                 problem = "id is required";
             } else {
-                std::optional<int64_t> id;
-                if (v.type == jbvNumeric)
-                    id = woo::core::parse_integer(value_for_message(&v), 1, PG_INT32_MAX);
-                if (!id) {
+                woo::core::ParsedInteger id{woo::core::IntegerKind::NotInteger, 0};
+                if (v.type == jbvNumeric) id = woo::core::parse_integer_checked(numeric_text(&v), 1, PG_INT32_MAX);
+                if (id.kind == woo::core::IntegerKind::OutOfRange) {
+                    problem = psprintf("id %s is out of range for a WooCommerce id (1 to %d)", value_for_message(&v), PG_INT32_MAX);
+                    code = ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
+                } else if (id.kind == woo::core::IntegerKind::NotInteger) {
                     problem = psprintf("id %s is not a WooCommerce id (a positive integer)", value_for_message(&v));
                     code = ERRCODE_INVALID_TEXT_REPRESENTATION;
                 } else {
-                    rec->wc_id = *id;
+                    rec->wc_id = id.value;
                 }
             }
         }
@@ -316,6 +380,70 @@ bool parse_guarded(const Call *call, const Record *rec, void (*parse)(const Call
     return false;
 }
 
+namespace {
+// Runs fn(arg) in a subtransaction (the way PL/Python's plpy.subtransaction
+// does): NULL when it committed, else the error, after the rollback.
+ErrorData *in_subtransaction(void (*fn)(void *, int, int), void *arg, int first, int count) {
+    MemoryContext cxt = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    ErrorData *volatile edata = nullptr;
+    BeginInternalSubTransaction(nullptr);
+    MemoryContextSwitchTo(cxt);  // allocations stay in the chunk's context
+    PG_TRY();
+    {
+        fn(arg, first, count);
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(cxt);
+        CurrentResourceOwner = owner;
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(cxt);
+        edata = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(cxt);
+        CurrentResourceOwner = owner;
+    }
+    PG_END_TRY();
+    return edata;
+}
+
+bool is_data_exception(const ErrorData *e) { return ERRCODE_TO_CATEGORY(e->sqlerrcode) == ERRCODE_DATA_EXCEPTION; }
+}  // namespace
+
+void write_chunk_guarded(const Call *call, const ChunkWriter *w, int n, Counts *counts, Column *affected) {
+    if (n == 0) return;
+    if (call->strict) {
+        w->write(w->arg, 0, n);
+        return;
+    }
+    const Counts saved = *counts;
+    const int saved_affected = affected ? affected->n : 0;
+    ErrorData *edata = in_subtransaction(w->write, w->arg, 0, n);
+    if (edata == nullptr) return;
+    *counts = saved;
+    if (affected) affected->n = saved_affected;
+    if (!is_data_exception(edata)) ReThrowError(edata);
+    FreeErrorData(edata);
+    for (int i = 0; i < n; ++i) {
+        CHECK_FOR_INTERRUPTS();
+        const Counts one = *counts;
+        const int one_affected = affected ? affected->n : 0;
+        w->reset(w->arg, i);
+        edata = in_subtransaction(w->write, w->arg, i, 1);
+        if (edata == nullptr) continue;
+        *counts = one;
+        if (affected) affected->n = one_affected;
+        if (!is_data_exception(edata)) ReThrowError(edata);
+        const Record *rec = w->record(w->arg, i);
+        store_reject(call, rec, element_jsonb(rec->payload, rec->index), edata->sqlerrcode,
+                     psprintf("%s: %s", rname(rec), edata->message));
+        ++counts->rejected;
+        FreeErrorData(edata);
+    }
+}
+
 // ---- field readers ----------------------------------------------------------------
 
 bool field(JsonbContainer *obj, const char *key, JsonbValue *out) {
@@ -349,15 +477,18 @@ bool read_int(const Record *r, const char *path, JsonbContainer *obj, const char
               int64_t *out) {
     JsonbValue v;
     if (!field(obj, key, &v)) return false;
-    std::optional<int64_t> value;
+    woo::core::ParsedInteger value{woo::core::IntegerKind::NotInteger, 0};
     if (v.type == jbvNumeric)
-        value = woo::core::parse_integer(value_for_message(&v), min, max);
+        value = woo::core::parse_integer_checked(numeric_text(&v), min, max);
     else if (v.type == jbvString)  // PHP sometimes quotes numbers
-        value = woo::core::parse_integer(std::string_view(v.val.string.val, v.val.string.len), min, max);
-    if (!value)
+        value = woo::core::parse_integer_checked(std::string_view(v.val.string.val, v.val.string.len), min, max);
+    if (value.kind == woo::core::IntegerKind::OutOfRange)  // never wrapped onto another record
+        bad_field(r, path, key, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+                  psprintf("%s is out of range (" INT64_FORMAT " to " INT64_FORMAT ")", value_for_message(&v), min, max));
+    if (value.kind != woo::core::IntegerKind::Value)
         bad_field(r, path, key, ERRCODE_INVALID_TEXT_REPRESENTATION,
                   psprintf("%s is not an integer between " INT64_FORMAT " and " INT64_FORMAT, value_for_message(&v), min, max));
-    *out = *value;
+    *out = value.value;
     return true;
 }
 
@@ -395,6 +526,31 @@ bool read_decimal(const Record *r, const char *path, JsonbContainer *obj, const 
     }
     *out = input_call(r, path, key, numeric_in, string_of(&v), typmod);
     return true;
+}
+
+Datum derived_money(const Record *r, const char *what, Datum value) {
+    MemoryContext cxt = CurrentMemoryContext;
+    volatile Datum result = (Datum)0;
+    ErrorData *volatile edata = nullptr;
+    PG_TRY();
+    { result = DirectFunctionCall2(numeric, value, Int32GetDatum(kMoneyTypmod)); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(cxt);
+        edata = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    if (edata != nullptr)
+        bad_field(r, "", what, edata->sqlerrcode,
+                  psprintf("%s does not fit numeric(12,2) (at most 9999999999.99)",
+                           DatumGetCString(DirectFunctionCall1(numeric_out, value))));
+    return result;
+}
+
+void derived_text_length(const Record *r, const char *what, text *t, int max_chars) {
+    if (t != nullptr && pg_mbstrlen_with_len(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)) > max_chars)
+        bad_field(r, "", what, ERRCODE_STRING_DATA_RIGHT_TRUNCATION, psprintf("is longer than %d characters", max_chars));
 }
 
 bool read_datetime(const Call *call, const Record *r, JsonbContainer *obj, const char *key, const char *key_gmt,
@@ -437,7 +593,8 @@ text *element_text(const Record *r, const char *name, JsonbValue *v, int max_cha
     const size_t n = html ? woo::core::decode_html_entities(std::string_view(data, len), VARDATA(t))
                           : (memcpy(VARDATA(t), data, len), static_cast<size_t>(len));
     SET_VARSIZE(t, VARHDRSZ + n);
-    if (max_chars > 0 && pg_mbstrlen_with_len(VARDATA(t), static_cast<int>(n)) > max_chars)
+    if (memchr(VARDATA(t), '@', n) != nullptr) t = redact_stored_text(t);
+    if (max_chars > 0 && pg_mbstrlen_with_len(VARDATA(t), static_cast<int>(VARSIZE(t) - VARHDRSZ)) > max_chars)
         bad_field(r, "", name, ERRCODE_STRING_DATA_RIGHT_TRUNCATION, psprintf("is longer than %d characters", max_chars));
     return t;
 }
@@ -552,6 +709,10 @@ void recompute_affected(const Call *call, const Column *c) {
 // ---- saved plans ----------------------------------------------------------------------
 
 int run(Statement *s, Datum *values, const char *nulls) {
+    // SPI returns in its procedure context, which lives until SPI_finish: back
+    // to the caller's (a chunk's), so what the caller allocates next is freed
+    // with the chunk.
+    MemoryContext caller = CurrentMemoryContext;
     if (s->plan == nullptr) {
         SPIPlanPtr plan = SPI_prepare(s->sql, s->nargs, s->argtypes);
         if (plan == nullptr) elog(ERROR, "SPI_prepare failed for \"%s\": %s", s->sql, SPI_result_code_string(SPI_result));
@@ -559,6 +720,7 @@ int run(Statement *s, Datum *values, const char *nulls) {
         s->plan = plan;
     }
     const int rc = SPI_execute_plan(s->plan, values, nulls, false, 0);
+    MemoryContextSwitchTo(caller);
     if (rc < 0) elog(ERROR, "SPI_execute_plan failed (%s) for \"%s\"", SPI_result_code_string(rc), s->sql);
     return rc;
 }

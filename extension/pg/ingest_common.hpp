@@ -65,6 +65,23 @@ Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *co
 bool parse_guarded(const Call *call, const Record *rec, void (*parse)(const Call *, const Record *, void *), void *out,
                    Counts *counts);
 
+// Writes a chunk of n parsed records: w->write(w->arg, first, count) writes
+// records [first, first + count). Strict mode: directly (an ERROR fails the
+// call). Lenient mode: inside a subtransaction; when it fails with a data
+// exception (SQLSTATE class 22: a value the parser let through and a column
+// refused), the chunk is rolled back and written again record by record, each
+// in a subtransaction of its own: a record that still fails with class 22 is
+// rejected (woo.ingest_rejects), any other error is re-raised unchanged (after
+// the rollback). `counts` and `affected` (may be NULL) are restored on rollback.
+struct ChunkWriter {
+    void (*write)(void *arg, int first, int count);
+    void (*reset)(void *arg, int i);            // before record i is written again
+    const Record *(*record)(void *arg, int i);  // the record of parsed entry i
+    void *arg;
+};
+struct Column;
+void write_chunk_guarded(const Call *call, const ChunkWriter *w, int n, Counts *counts, Column *affected);
+
 // ---- field readers ------------------------------------------------------------
 // Each raises ERROR naming the record and field ("orders[3] (id 1205): total
 // "12,50" is not a number"), with SQLSTATE 22P02, 22023, 22007 or 22001.
@@ -82,6 +99,12 @@ bool read_int(const Record *r, const char *path, JsonbContainer *obj, const char
 bool read_decimal(const Record *r, const char *path, JsonbContainer *obj, const char *key, int32 typmod, Datum *out);
 // Money: numeric(12,2).
 bool read_money(const Record *r, const char *path, JsonbContainer *obj, const char *key, Datum *out);
+// A value the extension derives (a sum of line items, of refunds) checked
+// against numeric(12,2): 22003 naming the record and `what` when it does not fit.
+Datum derived_money(const Record *r, const char *what, Datum value);
+// A text the extension builds (a variation's name) checked against its column:
+// 22001 naming the record and `what` when longer than max_chars characters.
+void derived_text_length(const Record *r, const char *what, text *t, int max_chars);
 // A WooCommerce datetime: `key_gmt` read as UTC, else `key` in the store's timezone.
 bool read_datetime(const Call *call, const Record *r, JsonbContainer *obj, const char *key, const char *key_gmt,
                    Datum *out);                                       // false: absent

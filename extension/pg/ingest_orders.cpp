@@ -135,7 +135,7 @@ void parse_order(const Call *call, const Record *r, void *out) {
         }
     }
     o->subtotal_null = !any_subtotal;
-    o->subtotal = o->subtotal_null ? (Datum)0 : subtotal;
+    o->subtotal = o->subtotal_null ? (Datum)0 : derived_money(r, "subtotal (the sum of line_items[].subtotal)", subtotal);
 
     // Refunds arrive as negative totals; keep the refunded amount, positive.
     JsonbContainer *refunds = nested_array(r, obj, "refunds", &n);
@@ -147,7 +147,7 @@ void parse_order(const Call *call, const Record *r, void *out) {
         if (read_money(r, psprintf("refunds[%d].", i), v->val.binary.data, "total", &amount))
             refunded = DirectFunctionCall2(numeric_sub, refunded, amount);
     }
-    o->refunded_total = DirectFunctionCall2(numeric_abs, refunded, 0);
+    o->refunded_total = derived_money(r, "refunded_total (the sum of refunds[].total)", DirectFunctionCall1(numeric_abs, refunded));
 
     // Coupon codes, comma-separated.
     JsonbContainer *coupons = nested_array(r, obj, "coupon_lines", &n);
@@ -199,8 +199,12 @@ void parse_order(const Call *call, const Record *r, void *out) {
 
 // ---- statements ------------------------------------------------------------------
 
+// Read under the row lock (id order, so concurrent calls do not deadlock): a
+// concurrent writer of the same order has committed by then, and its version
+// (its customer, which this write moves the order away from) is the one read.
 Statement existing_orders = {
-    "SELECT wc_order_id, date_modified, payload_hash, customer_id FROM public.orders WHERE store_id = $1 AND wc_order_id = ANY($2)",
+    "SELECT wc_order_id, date_modified, payload_hash, customer_id FROM public.orders WHERE store_id = $1 AND wc_order_id = ANY($2) "
+    "ORDER BY wc_order_id FOR NO KEY UPDATE",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // Referenced customers and products are created as placeholders when new, and
@@ -211,6 +215,9 @@ Statement existing_orders = {
 // statement has a new snapshot (READ COMMITTED); under REPEATABLE READ the
 // INSERT fails with 40001 instead, and the caller retries.
 
+// The ids read are locked FOR KEY SHARE (what the foreign-key checks take
+// anyway, a little later): a concurrent delete of one of them waits for this
+// transaction instead of deleting it between the read and the insert (23503).
 // Registered customers referenced by orders.
 Statement ensure_customers = {
     "WITH wanted AS (SELECT DISTINCT ON (wc) wc, h, n FROM unnest($2::int4[], $3::text[], $4::text[]) AS u(wc, h, n) ORDER BY wc) "
@@ -219,7 +226,7 @@ Statement ensure_customers = {
     "ON CONFLICT (store_id, wc_customer_id) DO NOTHING",
     4, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
 Statement customer_ids = {
-    "SELECT wc_customer_id, id FROM public.customers WHERE store_id = $1 AND wc_customer_id = ANY($2)",
+    "SELECT wc_customer_id, id FROM public.customers WHERE store_id = $1 AND wc_customer_id = ANY($2) FOR KEY SHARE",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // Guests: one customer per billing e-mail hash.
@@ -230,7 +237,7 @@ Statement ensure_guests = {
     "ON CONFLICT (store_id, email_hash) WHERE wc_customer_id IS NULL DO NOTHING",
     3, {UUIDOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
 Statement guest_ids = {
-    "SELECT email_hash, id FROM public.customers WHERE store_id = $1 AND wc_customer_id IS NULL AND email_hash = ANY($2)",
+    "SELECT email_hash, id FROM public.customers WHERE store_id = $1 AND wc_customer_id IS NULL AND email_hash = ANY($2) FOR KEY SHARE",
     2, {UUIDOID, TEXTARRAYOID}, nullptr};
 
 // Products referenced by line items: placeholders (name, sku) when new.
@@ -241,7 +248,7 @@ Statement ensure_products = {
     "ON CONFLICT (store_id, wc_product_id) DO NOTHING",
     4, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
 Statement product_ids = {
-    "SELECT wc_product_id, id FROM public.products WHERE store_id = $1 AND wc_product_id = ANY($2)",
+    "SELECT wc_product_id, id FROM public.products WHERE store_id = $1 AND wc_product_id = ANY($2) FOR KEY SHARE",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 Statement upsert_orders = {
@@ -525,6 +532,25 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
     }
 }
 
+// A chunk as write_chunk_guarded sees it (lenient mode retries record by record).
+struct OrderChunk {
+    const Call *call;
+    Order *orders;
+    Counts *counts;
+    Column *affected;
+};
+void write_orders(void *arg, int first, int count) {
+    auto *c = static_cast<OrderChunk *>(arg);
+    write_chunk(c->call, c->orders + first, count, c->counts, c->affected);
+}
+void reset_order(void *arg, int i) {
+    Order *o = &static_cast<OrderChunk *>(arg)->orders[i];
+    o->fate = Order::Pending;
+    o->prev_customer_null = true;
+    o->customer_null = true;
+}
+const Record *order_record(void *arg, int i) { return static_cast<OrderChunk *>(arg)->orders[i].rec; }
+
 }  // namespace
 
 namespace woo::pg::ingest {
@@ -549,7 +575,9 @@ Counts upsert_orders_payload(const Call *call, Jsonb *payload) {
             if (i > start && records[i].wc_id == records[i - 1].wc_id) break;
             if (parse_guarded(call, &records[i], parse_order, &orders[count], &counts)) ++count;
         }
-        write_chunk(call, orders, count, &counts, &affected);
+        OrderChunk chunk{call, orders, &counts, &affected};
+        const ChunkWriter writer{write_orders, reset_order, order_record, &chunk};
+        write_chunk_guarded(call, &writer, count, &counts, &affected);
         start = i;
         MemoryContextReset(chunk_cxt);
         if (start < n) replan_after_growth();

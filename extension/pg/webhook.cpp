@@ -49,18 +49,34 @@ Statement delete_customer = {
     "SELECT id, id FROM to_guest UNION ALL SELECT id, (SELECT id FROM g) FROM del",
     2, {UUIDOID, INT4OID}, nullptr};
 
+// Lock order of a delete: the rows that reference the deleted one first, then
+// the row itself, each in a statement of its own, as an upsert takes them
+// (an order's row, then the customer and products it resolves, FOR KEY SHARE).
+// A delete racing an upsert then waits instead of deadlocking, and its delete
+// statement runs with a snapshot taken after the wait, so it sees (and
+// unlinks) what the upsert committed instead of failing with 23503.
+Statement lock_product = {"SELECT 1 FROM public.products WHERE store_id = $1 AND wc_product_id = $2 FOR UPDATE", 2,
+                          {UUIDOID, INT4OID}, nullptr};
+Statement lock_customer_orders = {
+    "SELECT 1 FROM public.orders WHERE store_id = $1 AND customer_id IN "
+    "(SELECT id FROM public.customers WHERE store_id = $1 AND wc_customer_id = $2) ORDER BY wc_order_id FOR NO KEY UPDATE",
+    2, {UUIDOID, INT4OID}, nullptr};
+Statement lock_customer = {"SELECT 1 FROM public.customers WHERE store_id = $1 AND wc_customer_id = $2 FOR UPDATE", 2,
+                           {UUIDOID, INT4OID}, nullptr};
+
 struct Resource {
     const char *topic;      // "order"
     const char *resource;   // "orders"
     Counts (*upsert)(const Call *, Jsonb *);
     Statement *remove;
+    Statement *locks[2];    // run before remove, in this order (may be null)
 };
 
 Resource kResources[] = {
-    {"order", "orders", upsert_orders_payload, &delete_order},
-    {"product", "products", upsert_products_payload, &delete_product},
-    {"customer", "customers", upsert_customers_payload, &delete_customer},
-    {"coupon", "coupons", upsert_coupons_payload, &delete_coupon},
+    {"order", "orders", upsert_orders_payload, &delete_order, {nullptr, nullptr}},
+    {"product", "products", upsert_products_payload, &delete_product, {&lock_product, nullptr}},
+    {"customer", "customers", upsert_customers_payload, &delete_customer, {&lock_customer_orders, &lock_customer}},
+    {"coupon", "coupons", upsert_coupons_payload, &delete_coupon, {nullptr, nullptr}},
 };
 
 }  // namespace
@@ -94,6 +110,8 @@ WOO_FUNCTION(woo_apply_webhook) {
         int n = 0;
         Record *rec = collect_records(&call, payload, &n, &counts);  // validates {"id": N}
         Datum values[2] = {call.store_id, Int32GetDatum(static_cast<int32>(rec[0].wc_id))};
+        for (Statement *lock : res->locks)
+            if (lock != nullptr) run(lock, values, "  ");
         run(res->remove, values, "  ");
         if (SPI_processed > 0) ++counts.deleted;
         else ++counts.unchanged;  // already gone: a re-delivered delete changes nothing

@@ -1,5 +1,5 @@
 -- Verify pg_woocommerce:extension_1_5 on pg
-SELECT 1 / count(*)::int FROM pg_extension WHERE extname = 'pg_woocommerce' AND extversion = '1.5';
+SELECT 1 / count(*)::int FROM pg_extension WHERE extname = 'pg_woocommerce' AND string_to_array(extversion, '.')::int[] >= '{1,5}';
 -- ==== issue 12: stores, API keys, saved charts, conversations, store lifecycle ====
 SELECT 1 / has_function_privilege('woo_onboarding', 'woo.register_store(text, text, text, text, jsonb)', 'EXECUTE')::int;
 SELECT 1 / has_function_privilege('woo_app', 'woo.verify_store_key(text, text)', 'EXECUTE')::int;
@@ -12,3 +12,6 @@ SELECT 1 / (NOT has_function_privilege('woo_app', 'woo.purge_store(uuid)', 'EXEC
 SELECT 1 / has_function_privilege('woo_ai', 'woo._checkpoint(anyelement)', 'EXECUTE')::int;
 SELECT 1 / (NOT has_function_privilege('public', 'woo._checkpoint(anyelement)', 'EXECUTE'))::int;
 -- ==== end issue 9 ====
+-- ==== issue 10: total_spent saturates instead of overflowing ====
+SELECT 1 / (pg_get_functiondef('woo.expected_customer_metrics(uuid, uuid[])'::regprocedure) LIKE '%9999999999.99%')::int;
+-- ==== end issue 10 ====
