@@ -327,6 +327,10 @@ Failure classify(const PGresult *r, const PGconn *c) {
     if (s == "23505") {
         const char *constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
         if (constraint && std::string(constraint) == "load_checkpoints_pkey") return Failure::Connection;
+        // Two sessions adopting one guest as the same registered customer under
+        // two e-mails: the loser's batch rolled back whole; sent again, it finds
+        // the winner's row (README, "Not done yet").
+        if (constraint && std::string(constraint) == "customers_store_id_wc_customer_id_key") return Failure::Transient;
     }
     return Failure::Permanent;
 }
