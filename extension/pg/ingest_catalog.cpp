@@ -165,7 +165,8 @@ void parse_product(const Call *call, const Record *r, void *out) {
 }
 
 Statement products_existing = {
-    "SELECT wc_product_id, updated_at, payload_hash FROM public.products WHERE store_id = $1 AND wc_product_id = ANY($2)",
+    "SELECT x.* FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_product_id, updated_at, payload_hash FROM public.products WHERE store_id = $1 AND wc_product_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 Statement products_upsert = {
@@ -194,7 +195,8 @@ Statement ensure_categories = {
     "ON CONFLICT (store_id, wc_category_id) DO NOTHING",
     3, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID}, nullptr};
 Statement category_ids = {
-    "SELECT wc_category_id, id FROM public.categories WHERE store_id = $1 AND wc_category_id = ANY($2)",
+    "SELECT x.wc_category_id, x.id FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_category_id, id FROM public.categories WHERE store_id = $1 AND wc_category_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 void product_categories(const Call *call, Row *rows, int n) {
@@ -245,7 +247,8 @@ void parse_customer(const Call *call, const Record *r, void *out) {
 }
 
 Statement customers_existing = {
-    "SELECT wc_customer_id, NULL::timestamptz, payload_hash FROM public.customers WHERE store_id = $1 AND wc_customer_id = ANY($2)",
+    "SELECT x.* FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_customer_id, NULL::timestamptz, payload_hash FROM public.customers WHERE store_id = $1 AND wc_customer_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // A guest (same e-mail hash, no WooCommerce id) who registers becomes this
@@ -255,6 +258,14 @@ Statement adopt_guests = {
     "  FROM unnest($2::int4[], $3::text[]) AS u(wc, h) "
     " WHERE c.store_id = $1 AND c.wc_customer_id IS NULL AND c.email_hash = u.h "
     "   AND NOT EXISTS (SELECT 1 FROM public.customers r WHERE r.store_id = $1 AND r.wc_customer_id = u.wc)",
+    3, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID}, nullptr};
+
+// Whether any guest would be adopted (usually none): one probe per e-mail hash of
+// the unique guest index, whatever the statistics say; the UPDATE runs only then.
+Statement adoptable_guests = {
+    "SELECT 1 FROM unnest($2::int4[], $3::text[]) AS u(wc, h) "
+    "CROSS JOIN LATERAL (SELECT 1 FROM public.customers g "
+    "                     WHERE g.store_id = $1 AND g.wc_customer_id IS NULL AND g.email_hash = u.h OFFSET 0) g LIMIT 1",
     3, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID}, nullptr};
 
 void customer_guests(const Call *call, Row *rows, int n) {
@@ -298,7 +309,8 @@ void parse_category(const Call *call, const Record *r, void *out) {
 }
 
 Statement categories_existing = {
-    "SELECT wc_category_id, NULL::timestamptz, payload_hash FROM public.categories WHERE store_id = $1 AND wc_category_id = ANY($2)",
+    "SELECT x.* FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_category_id, NULL::timestamptz, payload_hash FROM public.categories WHERE store_id = $1 AND wc_category_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // The parent is a WooCommerce id, resolved whatever the order of arrival: a
@@ -342,7 +354,8 @@ void parse_coupon(const Call *call, const Record *r, void *out) {
 }
 
 Statement coupons_existing = {
-    "SELECT wc_coupon_id, NULL::timestamptz, payload_hash FROM public.coupons WHERE store_id = $1 AND wc_coupon_id = ANY($2)",
+    "SELECT x.* FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_coupon_id, NULL::timestamptz, payload_hash FROM public.coupons WHERE store_id = $1 AND wc_coupon_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 Statement coupons_upsert = {
@@ -453,7 +466,7 @@ Counts run_spec(const Call *call, const Spec &spec, Jsonb *payload) {
         }
         start = i;
         MemoryContextReset(chunk_cxt);
-        if (start < n) replan_after_growth();
+        replan_after_growth();
     }
     MemoryContextSwitchTo(outer);
     MemoryContextDelete(chunk_cxt);
@@ -477,6 +490,8 @@ namespace woo::pg::ingest {
 void adopt_guest_customers(const Call *call, const Column *wc_ids, const Column *hashes) {
     if (wc_ids->n == 0) return;
     Datum v[3] = {call->store_id, column_array(wc_ids), column_array(hashes)};
+    run(&adoptable_guests, v, "   ");
+    if (SPI_processed == 0) return;
     run(&adopt_guests, v, "   ");
 }
 
