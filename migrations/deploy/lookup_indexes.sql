@@ -10,13 +10,17 @@
 --   * the same-store foreign keys (tenant_fks): their checks are
 --     `WHERE store_id = $1 AND id = $2`, now a probe of id;
 --   * the ingestion's lookups by WooCommerce id and guest e-mail hash;
---   * a customer's orders (metrics; the check of orders_customer_id_fkey when a
---     customer is deleted had no index at all).
+--   * a customer's orders (metrics) and an order's line items (replaced when the
+--     order changes); the checks of orders_customer_id_fkey and
+--     order_items_order_id_fkey when a customer or an order is deleted had no
+--     index at all.
 -- Once statistics exist the unique (store_id, ...) btrees are as good; the seed's
 -- indexes all stay.
 BEGIN;
 CREATE INDEX orders_id_hash ON public.orders USING hash (id);
+CREATE INDEX orders_wc_order_id_hash ON public.orders USING hash (wc_order_id);
 CREATE INDEX orders_customer_id_hash ON public.orders USING hash (customer_id);
+CREATE INDEX order_items_order_id_hash ON public.order_items USING hash (order_id);
 CREATE INDEX products_id_hash ON public.products USING hash (id);
 CREATE INDEX products_wc_product_id_hash ON public.products USING hash (wc_product_id);
 CREATE INDEX customers_id_hash ON public.customers USING hash (id);
