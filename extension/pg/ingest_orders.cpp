@@ -434,10 +434,34 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
         guests = read_id_map(true);
     }
     if (prod_wc.n > 0) {
+        // Most products exist after a store's first calls: look them up first, and
+        // create (then look up) only the missing ones.
         Datum v[4] = {store, column_array(&prod_wc), column_array(&prod_name), column_array(&prod_sku)};
-        run(&ensure_products, v, "    ");
         run(&product_ids, v, "  ");
         products = read_id_map(false);
+        Column miss_wc, miss_name, miss_sku;
+        column_init(&miss_wc, INT4OID, prod_wc.n);
+        column_init(&miss_name, TEXTOID, prod_wc.n);
+        column_init(&miss_sku, TEXTOID, prod_wc.n);
+        for (int k = 0; k < prod_wc.n; ++k) {
+            Datum id;
+            if (find_int(products, DatumGetInt32(prod_wc.values[k]), &id)) continue;
+            column_push(&miss_wc, prod_wc.values[k], false);
+            column_push(&miss_name, prod_name.values[k], prod_name.nulls[k]);
+            column_push(&miss_sku, prod_sku.values[k], prod_sku.nulls[k]);
+        }
+        if (miss_wc.n > 0) {
+            Datum m[4] = {store, column_array(&miss_wc), column_array(&miss_name), column_array(&miss_sku)};
+            run(&ensure_products, m, "    ");
+            run(&product_ids, m, "  ");
+            const IdMap created = read_id_map(false);
+            IdMap all{products.n + created.n, static_cast<int64_t *>(palloc(sizeof(int64_t) * (products.n + created.n + 1))),
+                      nullptr, static_cast<Datum *>(palloc(sizeof(Datum) * (products.n + created.n + 1)))};
+            for (int k = 0; k < products.n; ++k) all.int_keys[k] = products.int_keys[k], all.ids[k] = products.ids[k];
+            for (int k = 0; k < created.n; ++k)
+                all.int_keys[products.n + k] = created.int_keys[k], all.ids[products.n + k] = created.ids[k];
+            products = all;
+        }
     }
 
     // 4. orders
