@@ -154,14 +154,15 @@ GRANT SELECT ON bench.order_batches TO woo_app;
 -- commit included, goes to bench.calls.
 CREATE TABLE IF NOT EXISTS bench.calls (label text, call int, ms numeric);
 TRUNCATE bench.calls;
-CREATE OR REPLACE PROCEDURE bench.load_calls(label text, fn text, store uuid, batches regclass DEFAULT 'bench.order_batches')
+CREATE OR REPLACE PROCEDURE bench.load_calls(label text, fn text, store uuid, batches regclass DEFAULT 'bench.order_batches',
+                                             lo int DEFAULT 1, hi int DEFAULT 2147483647)
 LANGUAGE plpgsql AS $$
 DECLARE
     t0 timestamptz;
     ms numeric;
     b record;
 BEGIN
-    FOR b IN EXECUTE format('SELECT batch, payload FROM %s ORDER BY batch', batches) LOOP
+    FOR b IN EXECUTE format('SELECT batch, payload FROM %s WHERE batch BETWEEN %s AND %s ORDER BY batch', batches, lo, hi) LOOP
         t0 := clock_timestamp();
         PERFORM set_config('woo.store_id', store::text, true);
         SET LOCAL ROLE woo_app;
@@ -268,71 +269,85 @@ SELECT format('upsert_orders (%s): woo.upsert_orders %s ms, %s x the COPY floor 
 
 \if :analysed
 \else
--- Linearity (never analysed, autovacuum off): 30,000 orders into one store in
--- calls of 100, and 30,000 into another in calls of 1,000; the median call when
--- the store holds about 1,000 orders against when it holds about 30,000. The
--- same for the catalog resources: 30,000 records each in calls of 100.
+-- Linearity (never analysed, autovacuum off): a small and a large store of each
+-- kind are filled (1,000 and 30,000 records), then calls of new records go to
+-- one and the other in turn (20 each; 3 for calls of 1,000), so that both sides
+-- meet the same machine load: the median call into the store holding ~1,000
+-- (1,000 to 3,000 during the calls) against the one holding ~30,000. Orders in
+-- calls of 100 and of 1,000; products, customers, categories, coupons in calls of 100.
 INSERT INTO public.stores (id, store_url, api_key_hash) VALUES
-    ('00000000-0000-4000-8000-0000000000c4', 'https://bench-lin100.example', 'x'),
-    ('00000000-0000-4000-8000-0000000000c5', 'https://bench-lin1000.example', 'x'),
-    ('00000000-0000-4000-8000-0000000000c6', 'https://bench-lin-catalog.example', 'x')
+    ('00000000-0000-4000-8000-0000000000c4', 'https://bench-lin100-small.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c5', 'https://bench-lin100-large.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c6', 'https://bench-lin1000-small.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c7', 'https://bench-lin1000-large.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c8', 'https://bench-lin-catalog-small.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c9', 'https://bench-lin-catalog-large.example', 'x')
 ON CONFLICT DO NOTHING;
-CREATE TABLE bench.lin100 AS SELECT * FROM bench.order_payloads(30000, 100);
-CREATE TABLE bench.lin1000 AS SELECT * FROM bench.order_payloads(30000, 1000);
+CREATE TABLE bench.lin100 AS SELECT * FROM bench.order_payloads(32000, 100);
+CREATE TABLE bench.lin1000 AS SELECT * FROM bench.order_payloads(33000, 1000);
 CREATE TABLE bench.lin_products AS
 SELECT (n - 1) / 100 + 1 AS batch, jsonb_agg(jsonb_build_object('id', n, 'name', 'Product ' || n, 'sku', 'SKU-' || n,
            'type', 'simple', 'status', 'publish', 'price', '9.99', 'regular_price', '9.99', 'stock_quantity', n % 50,
            'date_modified_gmt', '2024-05-01T10:00:00', 'categories', jsonb_build_array(jsonb_build_object('id', n % 300 + 1, 'name', 'Category ' || n % 300)))
            ORDER BY n) AS payload
-  FROM generate_series(1, 30000) n GROUP BY 1;
+  FROM generate_series(1, 32000) n GROUP BY 1;
 CREATE TABLE bench.lin_customers AS
 SELECT (n - 1) / 100 + 1 AS batch, jsonb_agg(jsonb_build_object('id', n, 'email', format('Customer.%s@Example.com', n),
            'first_name', 'First' || n, 'last_name', 'Last' || n % 97, 'date_created_gmt', '2024-01-01T10:00:00') ORDER BY n) AS payload
-  FROM generate_series(1, 30000) n GROUP BY 1;
+  FROM generate_series(1, 32000) n GROUP BY 1;
 CREATE TABLE bench.lin_categories AS
 SELECT (n - 1) / 100 + 1 AS batch, jsonb_agg(jsonb_build_object('id', n, 'name', 'Category ' || n, 'count', n % 10,
            'parent', CASE WHEN n > 100 THEN n / 100 ELSE 0 END) ORDER BY n) AS payload
-  FROM generate_series(1, 30000) n GROUP BY 1;
+  FROM generate_series(1, 32000) n GROUP BY 1;
 CREATE TABLE bench.lin_coupons AS
 SELECT (n - 1) / 100 + 1 AS batch, jsonb_agg(jsonb_build_object('id', n, 'code', 'code' || n, 'discount_type', 'percent',
            'amount', '10.00', 'usage_count', n % 7) ORDER BY n) AS payload
-  FROM generate_series(1, 30000) n GROUP BY 1;
+  FROM generate_series(1, 32000) n GROUP BY 1;
 GRANT SELECT ON bench.lin100, bench.lin1000, bench.lin_products, bench.lin_customers, bench.lin_categories, bench.lin_coupons TO woo_app;
-CHECKPOINT;
-CALL bench.load_calls('lin 100 orders', 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c4', 'bench.lin100');
-CALL bench.load_calls('lin 1000 orders', 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c5', 'bench.lin1000');
-CALL bench.load_calls('lin 100 products', 'woo.upsert_products', '00000000-0000-4000-8000-0000000000c6', 'bench.lin_products');
-CALL bench.load_calls('lin 100 customers', 'woo.upsert_customers', '00000000-0000-4000-8000-0000000000c6', 'bench.lin_customers');
-CALL bench.load_calls('lin 100 categories', 'woo.upsert_categories', '00000000-0000-4000-8000-0000000000c6', 'bench.lin_categories');
-CALL bench.load_calls('lin 100 coupons', 'woo.upsert_coupons', '00000000-0000-4000-8000-0000000000c6', 'bench.lin_coupons');
 
--- Median call at about 1,000 records in the store (calls 6-15 of 100; calls 2-4 of 1,000) and at about
--- 30,000 (the last 10; the last 3).
-CREATE OR REPLACE FUNCTION bench.median_ms(l text, lo int, hi int) RETURNS numeric LANGUAGE sql AS $$
-    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2) FROM bench.calls WHERE label = l AND call BETWEEN lo AND hi $$;
+-- what, fn, small store, large store, batches, calls filling the small one, the large one, timed calls
+CREATE TABLE bench.lin (what text, per int, fn text, small uuid, large uuid, batches regclass, fill_small int, fill_large int, timed int);
+INSERT INTO bench.lin VALUES
+  ('orders', 100, 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c4', '00000000-0000-4000-8000-0000000000c5', 'bench.lin100', 10, 300, 20),
+  ('orders', 1000, 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c6', '00000000-0000-4000-8000-0000000000c7', 'bench.lin1000', 1, 30, 3),
+  ('products', 100, 'woo.upsert_products', '00000000-0000-4000-8000-0000000000c8', '00000000-0000-4000-8000-0000000000c9', 'bench.lin_products', 10, 300, 20),
+  ('customers', 100, 'woo.upsert_customers', '00000000-0000-4000-8000-0000000000c8', '00000000-0000-4000-8000-0000000000c9', 'bench.lin_customers', 10, 300, 20),
+  ('categories', 100, 'woo.upsert_categories', '00000000-0000-4000-8000-0000000000c8', '00000000-0000-4000-8000-0000000000c9', 'bench.lin_categories', 10, 300, 20),
+  ('coupons', 100, 'woo.upsert_coupons', '00000000-0000-4000-8000-0000000000c8', '00000000-0000-4000-8000-0000000000c9', 'bench.lin_coupons', 10, 300, 20);
+CHECKPOINT;
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM bench.lin LOOP
+        CALL bench.load_calls('fill', r.fn, r.small, r.batches, 1, r.fill_small);
+        CALL bench.load_calls('fill', r.fn, r.large, r.batches, 1, r.fill_large);
+        FOR i IN 1..r.timed LOOP
+            CALL bench.load_calls(format('small %s %s', r.what, r.per), r.fn, r.small, r.batches, r.fill_small + i, r.fill_small + i);
+            CALL bench.load_calls(format('large %s %s', r.what, r.per), r.fn, r.large, r.batches, r.fill_large + i, r.fill_large + i);
+        END LOOP;
+    END LOOP;
+END $$;
+
+CREATE OR REPLACE FUNCTION bench.median_ms(l text) RETURNS numeric LANGUAGE sql AS $$
+    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2) FROM bench.calls WHERE label = l $$;
 INSERT INTO bench.results (section, label, ms, baseline, n)
-SELECT format('linear (never analysed): woo.upsert_%s, 30,000 records in calls of %s, median call', what, per),
-       format('at ~1,000 %s in the store', what), bench.median_ms(l, a, b), true, NULL::bigint
-  FROM (VALUES ('orders', 100, 'lin 100 orders', 6, 15, 291, 300), ('orders', 1000, 'lin 1000 orders', 2, 4, 28, 30),
-               ('products', 100, 'lin 100 products', 6, 15, 291, 300), ('customers', 100, 'lin 100 customers', 6, 15, 291, 300),
-               ('categories', 100, 'lin 100 categories', 6, 15, 291, 300), ('coupons', 100, 'lin 100 coupons', 6, 15, 291, 300))
-       v(what, per, l, a, b, c, d)
+SELECT format('linear (never analysed): woo.upsert_%s, calls of %s, median call, in turn', what, per),
+       format('into a store of ~1,000 %s', what), bench.median_ms(format('small %s %s', what, per)), true, NULL::bigint
+  FROM bench.lin
 UNION ALL
-SELECT format('linear (never analysed): woo.upsert_%s, 30,000 records in calls of %s, median call', what, per),
-       format('at ~30,000 %s in the store', what), bench.median_ms(l, c, d), false, NULL::bigint
-  FROM (VALUES ('orders', 100, 'lin 100 orders', 6, 15, 291, 300), ('orders', 1000, 'lin 1000 orders', 2, 4, 28, 30),
-               ('products', 100, 'lin 100 products', 6, 15, 291, 300), ('customers', 100, 'lin 100 customers', 6, 15, 291, 300),
-               ('categories', 100, 'lin 100 categories', 6, 15, 291, 300), ('coupons', 100, 'lin 100 coupons', 6, 15, 291, 300))
-       v(what, per, l, a, b, c, d)
+SELECT format('linear (never analysed): woo.upsert_%s, calls of %s, median call, in turn', what, per),
+       format('into a store of ~30,000 %s', what), bench.median_ms(format('large %s %s', what, per)), false, NULL::bigint
+  FROM bench.lin
 ORDER BY 1, 4 DESC;
-SELECT format('linear: %s, median call at ~30,000 = %s x the one at ~1,000', section,
+SELECT format('%s: the call into ~30,000 costs %s x the one into ~1,000', section,
               to_char(max(ms) FILTER (WHERE NOT baseline) / nullif(max(ms) FILTER (WHERE baseline), 0), 'FM990.00')) AS linearity
   FROM bench.results WHERE section LIKE 'linear (never analysed)%' GROUP BY section ORDER BY section;
 
 -- Metrics share: the statements woo.upsert_orders runs for a call's customers
 -- (extension/pg/ingest_common.cpp: lock them, then one UPDATE each from its
 -- orders), their metrics reset first so that each is written, timed for the last
--- 10 calls of 100 at ~30,000 orders, against the median of those calls.
+-- 20 calls of 100 at ~30,000 orders, against the median of those calls.
 CREATE OR REPLACE FUNCTION bench.metrics_ms(store uuid, payload jsonb) RETURNS numeric LANGUAGE plpgsql AS $$
 DECLARE
     ids uuid[];
@@ -358,7 +373,7 @@ BEGIN
 END $$;
 SELECT format('metrics (never analysed): the metrics statements of a 100-order call at ~30,000 orders: median %s ms, %s %% of the median call (%s ms)',
               round(percentile_cont(0.5) WITHIN GROUP (ORDER BY m)::numeric, 2),
-              round(100 * percentile_cont(0.5) WITHIN GROUP (ORDER BY m)::numeric / bench.median_ms('lin 100 orders', 291, 300), 1),
-              bench.median_ms('lin 100 orders', 291, 300)) AS metrics_share
-  FROM (SELECT bench.metrics_ms('00000000-0000-4000-8000-0000000000c4', payload) AS m FROM bench.lin100 WHERE batch > 290) x;
+              round(100 * percentile_cont(0.5) WITHIN GROUP (ORDER BY m)::numeric / bench.median_ms('large orders 100'), 1),
+              bench.median_ms('large orders 100')) AS metrics_share
+  FROM (SELECT bench.metrics_ms('00000000-0000-4000-8000-0000000000c5', payload) AS m FROM bench.lin100 WHERE batch BETWEEN 301 AND 320) x;
 \endif

@@ -264,8 +264,8 @@ Statement adopt_guests = {
 // the unique guest index, whatever the statistics say; the UPDATE runs only then.
 Statement adoptable_guests = {
     "SELECT 1 FROM unnest($2::int4[], $3::text[]) AS u(wc, h) "
-    "CROSS JOIN LATERAL (SELECT 1 FROM public.customers g "
-    "                     WHERE g.store_id = $1 AND g.wc_customer_id IS NULL AND g.email_hash = u.h OFFSET 0) g LIMIT 1",
+    "CROSS JOIN LATERAL (SELECT g.wc_customer_id FROM public.customers g "
+    "                     WHERE g.store_id = $1 AND g.email_hash = u.h OFFSET 0) g WHERE g.wc_customer_id IS NULL LIMIT 1",
     3, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID}, nullptr};
 
 void customer_guests(const Call *call, Row *rows, int n) {

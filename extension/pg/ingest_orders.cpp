@@ -230,7 +230,10 @@ Statement customer_ids = {
     "CROSS JOIN LATERAL (SELECT wc_customer_id, id FROM public.customers WHERE store_id = $1 AND wc_customer_id = k.wc OFFSET 0) c",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
-// Guests: one customer per billing e-mail hash.
+// Guests: one customer per billing e-mail hash. The lookup probes the e-mail hash
+// alone and keeps the guests after (OFFSET 0): with `wc_customer_id IS NULL` in
+// the probe, a never-analysed table plans a scan of every guest through the
+// unique (store_id, wc_customer_id) index.
 Statement ensure_guests = {
     "WITH wanted AS (SELECT DISTINCT ON (h) h, n FROM unnest($2::text[], $3::text[]) AS u(h, n) ORDER BY h) "
     "INSERT INTO public.customers (store_id, wc_customer_id, email_hash, display_name) "
@@ -239,8 +242,8 @@ Statement ensure_guests = {
     3, {UUIDOID, TEXTARRAYOID, TEXTARRAYOID}, nullptr};
 Statement guest_ids = {
     "SELECT c.email_hash, c.id FROM unnest($2::text[]) AS k(h) "
-    "CROSS JOIN LATERAL (SELECT email_hash, id FROM public.customers "
-    "                     WHERE store_id = $1 AND wc_customer_id IS NULL AND email_hash = k.h OFFSET 0) c",
+    "CROSS JOIN LATERAL (SELECT email_hash, id, wc_customer_id FROM public.customers "
+    "                     WHERE store_id = $1 AND email_hash = k.h OFFSET 0) c WHERE c.wc_customer_id IS NULL",
     2, {UUIDOID, TEXTARRAYOID}, nullptr};
 
 // Products referenced by line items: placeholders (name, sku) when new.
