@@ -76,7 +76,7 @@ INSERT INTO stmts VALUES
     ('existing orders by WooCommerce id', $$EXECUTE existing_orders('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
     ('product ids by WooCommerce id', $$EXECUTE product_ids('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
     ('customer ids by WooCommerce id', $$EXECUTE customer_ids('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
-    ('guest ids by e-mail hash', $$EXECUTE guest_ids('b0000000-0000-4000-8000-0000000000b1', '{a,b}')$$),
+    ('guest ids by e-mail hash (the SQL fallback when the guest index is missing)', $$EXECUTE guest_ids('b0000000-0000-4000-8000-0000000000b1', '{a,b}')$$),
     ('metrics: lock the customers', $$EXECUTE lock_customers('b0000000-0000-4000-8000-0000000000b1', ARRAY[gen_random_uuid()])$$),
     ('metrics: one customer from its orders', $$EXECUTE update_metrics('b0000000-0000-4000-8000-0000000000b1', gen_random_uuid(), '{pending}')$$),
     ('line items of a deleted order (cascade)', $$EXECUTE cascade_items(gen_random_uuid())$$);

@@ -260,8 +260,9 @@ Statement adopt_guests = {
     "   AND NOT EXISTS (SELECT 1 FROM public.customers r WHERE r.store_id = $1 AND r.wc_customer_id = u.wc)",
     3, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID}, nullptr};
 
-// Whether any guest would be adopted (usually none): one probe per e-mail hash of
-// the unique guest index, whatever the statistics say; the UPDATE runs only then.
+// Whether any guest would be adopted (usually none): one probe per e-mail hash,
+// guests kept after (as guest_ids in ingest_orders.cpp), whatever the statistics
+// say; the UPDATE, whose join is planned from statistics, runs only then.
 Statement adoptable_guests = {
     "SELECT 1 FROM unnest($2::int4[], $3::text[]) AS u(wc, h) "
     "CROSS JOIN LATERAL (SELECT g.wc_customer_id FROM public.customers g "
@@ -490,8 +491,12 @@ namespace woo::pg::ingest {
 void adopt_guest_customers(const Call *call, const Column *wc_ids, const Column *hashes) {
     if (wc_ids->n == 0) return;
     Datum v[3] = {call->store_id, column_array(wc_ids), column_array(hashes)};
-    run(&adoptable_guests, v, "   ");
-    if (SPI_processed == 0) return;
+    const int found = probe_guests(call->store_id, hashes, nullptr, nullptr, true);
+    if (found == 0) return;
+    if (found < 0) {
+        run(&adoptable_guests, v, "   ");
+        if (SPI_processed == 0) return;
+    }
     run(&adopt_guests, v, "   ");
 }
 

@@ -12,7 +12,14 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
+#include "access/genam.h"
+#include "access/stratnum.h"
 #include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "executor/tuptable.h"
+#include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
 #include "utils/lsyscache.h"
@@ -540,6 +547,51 @@ void replan_after_growth() {
         planned_at[i] = blocks;
         CacheInvalidateRelcacheByRelid(relid);
     }
+}
+
+// ---- guests by e-mail hash ------------------------------------------------------------
+
+int probe_guests(Datum store, const Column *hashes, char **keys_out, Datum *ids_out, bool first_only) {
+    const Oid ns = get_namespace_oid("public", false);
+    const Oid relid = get_relname_relid("customers", ns);
+    const Oid idxid = get_relname_relid("customers_store_guest_email_key", ns);
+    if (!OidIsValid(relid) || !OidIsValid(idxid)) return -1;
+    const AttrNumber id_att = get_attnum(relid, "id");
+    Relation heap = table_open(relid, AccessShareLock);
+    Relation idx = index_open(idxid, AccessShareLock);
+    // What the next statement would see: this transaction's own rows (the guests
+    // just created), and under READ COMMITTED a new snapshot (the guests another
+    // transaction created while ON CONFLICT waited for it).
+    CommandCounterIncrement();
+    Snapshot snap = RegisterSnapshot(GetTransactionSnapshot());
+    snap->curcid = GetCurrentCommandId(false);
+    IndexScanDesc scan = index_beginscan(heap, idx, snap, 2, 0);
+    TupleTableSlot *slot = table_slot_create(heap, nullptr);
+    int found = 0;
+    for (int k = 0; k < hashes->n; ++k) {
+        if (hashes->nulls[k]) continue;
+        ScanKeyData keys[2];
+        ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, store);
+        ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid, idx->rd_indcollation[1], F_TEXTEQ,
+                               hashes->values[k]);
+        index_rescan(scan, keys, 2, nullptr, 0);
+        if (!index_getnext_slot(scan, ForwardScanDirection, slot)) continue;
+        if (ids_out != nullptr) {
+            bool isnull;
+            auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+            std::memcpy(u, DatumGetUUIDP(slot_getattr(slot, id_att, &isnull)), sizeof(pg_uuid_t));
+            ids_out[found] = UUIDPGetDatum(u);
+            keys_out[found] = TextDatumGetCString(hashes->values[k]);
+        }
+        ++found;
+        if (first_only) break;
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    index_endscan(scan);
+    UnregisterSnapshot(snap);
+    index_close(idx, AccessShareLock);
+    table_close(heap, AccessShareLock);
+    return found;
 }
 
 // ---- affected customers ------------------------------------------------------------

@@ -129,6 +129,14 @@ Datum column_array(const Column *c);
 // invalidated, so everything touching it is re-planned at the current size.
 void replan_after_growth();
 
+// Guests (customers without a WooCommerce id) of `store` by e-mail hash, probed in
+// the unique index customers_store_guest_email_key directly: no plan, so nothing
+// that statistics could change (a never-analysed table plans these lookups as a
+// scan of every guest). Sees what the next statement would. For each hash found,
+// its id and key go to ids_out / keys_out (may be null); first_only stops at the
+// first. Returns the number found, or -1 when the index does not exist.
+int probe_guests(Datum store, const Column *hashes, char **keys_out, Datum *ids_out, bool first_only);
+
 // Customers whose metrics a call must recompute: a uuid column that lives in
 // the call's context (not a chunk's), recomputed once at the end of the call.
 void affected_init(Column *c);

@@ -433,8 +433,13 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
     if (guest_hash.n > 0) {
         Datum v[3] = {store, column_array(&guest_hash), column_array(&guest_name)};
         run(&ensure_guests, v, "   ");
-        run(&guest_ids, v, "  ");
-        guests = read_id_map(true);
+        guests = IdMap{0, nullptr, static_cast<char **>(palloc(sizeof(char *) * (guest_hash.n + 1))),
+                       static_cast<Datum *>(palloc(sizeof(Datum) * (guest_hash.n + 1)))};
+        guests.n = probe_guests(store, &guest_hash, guests.text_keys, guests.ids, false);
+        if (guests.n < 0) {
+            run(&guest_ids, v, "  ");
+            guests = read_id_map(true);
+        }
     }
     if (prod_wc.n > 0) {
         // Most products exist after a store's first calls: look them up first, and
