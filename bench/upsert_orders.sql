@@ -1,20 +1,42 @@
 -- woo.upsert_orders against the best plain-SQL equivalent: 10,000 orders x 3
--- items in 100 batches of 100, each side into its own empty store, as woo_app
--- under RLS; then the same batches re-delivered (all unchanged).
+-- items in 100 calls of 100, each call in its own transaction (woo.store_id bound
+-- by SET LOCAL), each side into its own empty store, as woo_app under RLS; then
+-- the same calls re-delivered (all unchanged); then the COPY floor: the same rows
+-- COPYed into a third store with the same constraints and indexes.
+-- Run twice by scripts/bench.sh, with psql variable `analysed`:
+--   off: a freshly deployed database, never analysed, autovacuum off for the tables
+--        (a first store landing in a new database); woo.upsert_orders goes first,
+--        into empty tables, then the plain SQL, then COPY; then the linearity rows
+--        (30,000 orders into a store, the median call at 1,000 against at 30,000);
+--   on:  the bench database, statistics taken with the same data in (as autovacuum
+--        would), then the stores emptied before the timed runs.
 SET max_parallel_workers_per_gather = 0;
+SELECT CASE WHEN :'analysed'::boolean THEN 'analysed' ELSE 'never analysed' END AS cond \gset
+SELECT set_config('bench.analysed', :'analysed', false) AS analysed_setting \gset
 
 INSERT INTO public.stores (id, store_url, api_key_hash) VALUES
     ('00000000-0000-4000-8000-0000000000c1', 'https://bench-c.example', 'x'),
-    ('00000000-0000-4000-8000-0000000000c2', 'https://bench-sql.example', 'x')
+    ('00000000-0000-4000-8000-0000000000c2', 'https://bench-sql.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c3', 'https://bench-copy.example', 'x')
 ON CONFLICT DO NOTHING;
+DO $$ BEGIN
+    IF NOT current_setting('bench.analysed')::boolean THEN
+        ALTER TABLE public.orders SET (autovacuum_enabled = false);
+        ALTER TABLE public.order_items SET (autovacuum_enabled = false);
+        ALTER TABLE public.customers SET (autovacuum_enabled = false);
+        ALTER TABLE public.products SET (autovacuum_enabled = false);
+        ALTER TABLE public.categories SET (autovacuum_enabled = false);
+        ALTER TABLE public.coupons SET (autovacuum_enabled = false);
+    END IF;
+END $$;
 
 -- Deterministic payloads: 100 batches of 100 orders, 3 line items each,
 -- 20% guests, 2,000 customers, 500 products (every 5th a variation).
-DROP TABLE IF EXISTS bench.order_batches;
-CREATE TABLE bench.order_batches AS
+CREATE OR REPLACE FUNCTION bench.order_payloads(n_orders int, per_call int) RETURNS TABLE (batch int, payload jsonb)
+LANGUAGE sql AS $f$
 SELECT b AS batch, jsonb_agg(o ORDER BY n) AS payload
   FROM (
-    SELECT (n - 1) / 100 + 1 AS b, n, jsonb_build_object(
+    SELECT (n - 1) / per_call + 1 AS b, n, jsonb_build_object(
         'id', n, 'status', (ARRAY['processing', 'completed', 'on-hold', 'refunded'])[n % 4 + 1], 'currency', 'USD',
         'date_created_gmt', to_char(timestamp '2024-01-01' + n * interval '7 minutes', 'YYYY-MM-DD"T"HH24:MI:SS'),
         'date_modified_gmt', to_char(timestamp '2024-01-01' + n * interval '7 minutes' + interval '1 hour', 'YYYY-MM-DD"T"HH24:MI:SS'),
@@ -32,8 +54,10 @@ SELECT b AS batch, jsonb_agg(o ORDER BY n) AS payload
                          FROM generate_series(1, 3) k),
         'coupon_lines', CASE WHEN n % 10 = 0 THEN '[{"code": "spring"}]'::jsonb ELSE '[]'::jsonb END,
         'refunds', CASE WHEN n % 20 = 0 THEN '[{"id": 1, "total": "-5.00"}]'::jsonb ELSE '[]'::jsonb END) AS o
-      FROM generate_series(1, 10000) n) x
- GROUP BY b;
+      FROM generate_series(1, n_orders) n) x
+ GROUP BY b
+$f$;
+CREATE TABLE bench.order_batches AS SELECT * FROM bench.order_payloads(10000, 100);
 
 -- The plain-SQL way, same rules: placeholders for customers, guests and
 -- products; stale by date_modified; unchanged by a hash of the record; items
@@ -125,26 +149,36 @@ END $$;
 GRANT EXECUTE ON FUNCTION bench.sql_upsert_orders(uuid, jsonb) TO woo_app;
 GRANT SELECT ON bench.order_batches TO woo_app;
 
--- Runs every batch through `fn` for `store` as woo_app; returns ms.
-CREATE OR REPLACE FUNCTION bench.load_ms(fn text, store uuid) RETURNS numeric LANGUAGE plpgsql AS $$
+-- Runs every batch of `batches` through `fn` for `store` as woo_app, one
+-- transaction per call (bound by SET LOCAL woo.store_id); each call's wall time,
+-- commit included, goes to bench.calls.
+CREATE TABLE IF NOT EXISTS bench.calls (label text, call int, ms numeric);
+TRUNCATE bench.calls;
+CREATE OR REPLACE PROCEDURE bench.load_calls(label text, fn text, store uuid, batches regclass DEFAULT 'bench.order_batches',
+                                             lo int DEFAULT 1, hi int DEFAULT 2147483647)
+LANGUAGE plpgsql AS $$
 DECLARE
     t0 timestamptz;
+    ms numeric;
     b record;
 BEGIN
-    PERFORM set_config('woo.store_id', store::text, true);
-    SET LOCAL ROLE woo_app;
-    t0 := clock_timestamp();
-    FOR b IN SELECT payload FROM bench.order_batches ORDER BY batch LOOP
+    FOR b IN EXECUTE format('SELECT batch, payload FROM %s WHERE batch BETWEEN %s AND %s ORDER BY batch', batches, lo, hi) LOOP
+        t0 := clock_timestamp();
+        PERFORM set_config('woo.store_id', store::text, true);
+        SET LOCAL ROLE woo_app;
         EXECUTE format('SELECT %s($1, $2)', fn) USING store, b.payload;
+        RESET ROLE;
+        COMMIT;
+        ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+        INSERT INTO bench.calls VALUES (label, b.batch, ms);
+        COMMIT;
     END LOOP;
-    RESET ROLE;
-    RETURN round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
 END $$;
+CREATE OR REPLACE FUNCTION bench.calls_ms(l text) RETURNS numeric LANGUAGE sql AS $$
+    SELECT round(sum(ms), 1) FROM bench.calls WHERE label = l $$;
 
--- Guard: both sides write the same orders.
-DO $$ BEGIN
-    PERFORM bench.load_ms('woo.upsert_orders', '00000000-0000-4000-8000-0000000000c1');
-    PERFORM bench.load_ms('bench.sql_upsert_orders', '00000000-0000-4000-8000-0000000000c2');
+-- The same stores' orders must agree (both sides wrote the same orders).
+CREATE OR REPLACE FUNCTION bench.check_same() RETURNS void LANGUAGE plpgsql AS $$ BEGIN
     IF (SELECT count(*) FROM (
             SELECT wc_order_id, total, subtotal, refunded_total, coupon_used, status FROM orders WHERE store_id = '00000000-0000-4000-8000-0000000000c1'
             EXCEPT
@@ -154,24 +188,192 @@ DO $$ BEGIN
         RAISE EXCEPTION 'woo.upsert_orders and the plain-SQL upsert disagree';
     END IF;
 END $$;
--- Statistics are taken with the data in (as autovacuum would), then both
--- stores are emptied, placeholders included, for the measured runs.
+
+\if :analysed
+-- Warm-up, with the data in: statistics are taken (as autovacuum would), then
+-- both stores are emptied, placeholders included, for the measured runs.
+CALL bench.load_calls('warm-up', 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c1');
+CALL bench.load_calls('warm-up', 'bench.sql_upsert_orders', '00000000-0000-4000-8000-0000000000c2');
+SELECT bench.check_same() AS same \gset
 ANALYZE;
 DELETE FROM order_items WHERE store_id IN ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000c2');
 DELETE FROM orders WHERE store_id IN ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000c2');
 DELETE FROM customers WHERE store_id IN ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000c2');
 DELETE FROM products WHERE store_id IN ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000c2');
 CHECKPOINT;
+CALL bench.load_calls('new sql', 'bench.sql_upsert_orders', '00000000-0000-4000-8000-0000000000c2');
+CHECKPOINT;
+CALL bench.load_calls('new woo', 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c1');
+\else
+CHECKPOINT;
+CALL bench.load_calls('new woo', 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c1');
+CHECKPOINT;
+CALL bench.load_calls('new sql', 'bench.sql_upsert_orders', '00000000-0000-4000-8000-0000000000c2');
+\endif
+SELECT bench.check_same() AS same \gset
+CALL bench.load_calls('again sql', 'bench.sql_upsert_orders', '00000000-0000-4000-8000-0000000000c2');
+CALL bench.load_calls('again woo', 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c1');
 
--- First delivery into empty stores (orders/s = 10,000 / seconds).
+-- The COPY floor: the rows woo.upsert_orders wrote (customers, products, orders,
+-- items), under new ids, COPYed into store c3 in one transaction, every
+-- constraint and index in place; COPY's own statistics-free plans are the
+-- foreign-key checks'.
+\set copydir `d=$(mktemp -d /tmp/woo-bench-copy.XXXXXX) && chmod 777 "$d" && echo "$d"`
+\set f_customers :copydir '/customers.csv'
+\set f_products :copydir '/products.csv'
+\set f_orders :copydir '/orders.csv'
+\set f_items :copydir '/items.csv'
+CREATE OR REPLACE FUNCTION bench.nid(id uuid) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT md5('c3' || id::text)::uuid $$;
+COPY (SELECT bench.nid(id), '00000000-0000-4000-8000-0000000000c3', wc_customer_id, email_hash, display_name, total_spent, order_count,
+             first_order_date, last_order_date, created_at, payload_hash
+        FROM customers WHERE store_id = '00000000-0000-4000-8000-0000000000c1') TO :'f_customers' CSV;
+COPY (SELECT bench.nid(id), '00000000-0000-4000-8000-0000000000c3', wc_product_id, name, sku, payload_hash
+        FROM products WHERE store_id = '00000000-0000-4000-8000-0000000000c1') TO :'f_products' CSV;
+COPY (SELECT bench.nid(id), '00000000-0000-4000-8000-0000000000c3', wc_order_id, date_created, date_modified, status, total, subtotal,
+             tax_total, shipping_total, discount_total, currency, bench.nid(customer_id), payment_method, coupon_used, refunded_total, payload_hash
+        FROM orders WHERE store_id = '00000000-0000-4000-8000-0000000000c1') TO :'f_orders' CSV;
+COPY (SELECT bench.nid(order_id), '00000000-0000-4000-8000-0000000000c3', bench.nid(product_id), product_name, sku, quantity, subtotal, total
+        FROM order_items WHERE store_id = '00000000-0000-4000-8000-0000000000c1') TO :'f_items' CSV;
+CHECKPOINT;
+CREATE OR REPLACE FUNCTION bench.copy_ms(dir text) RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz := clock_timestamp();
+BEGIN
+    EXECUTE format('COPY public.customers (id, store_id, wc_customer_id, email_hash, display_name, total_spent, order_count, '
+                   'first_order_date, last_order_date, created_at, payload_hash) FROM %L CSV', dir || '/customers.csv');
+    EXECUTE format('COPY public.products (id, store_id, wc_product_id, name, sku, payload_hash) FROM %L CSV', dir || '/products.csv');
+    EXECUTE format('COPY public.orders (id, store_id, wc_order_id, date_created, date_modified, status, total, subtotal, tax_total, '
+                   'shipping_total, discount_total, currency, customer_id, payment_method, coupon_used, refunded_total, payload_hash) '
+                   'FROM %L CSV', dir || '/orders.csv');
+    EXECUTE format('COPY public.order_items (order_id, store_id, product_id, product_name, sku, quantity, subtotal, total) FROM %L CSV',
+                   dir || '/items.csv');
+    RETURN round(extract(epoch FROM clock_timestamp() - t0) * 1000, 1);
+END $$;
+SELECT bench.copy_ms(:'copydir') AS copy_ms \gset
+\setenv WOO_BENCH_COPYDIR :copydir
+\! rm -rf "$WOO_BENCH_COPYDIR"
+
 INSERT INTO bench.results (section, label, ms, baseline, n) VALUES
- ('upsert_orders: 10,000 orders x 3 items, 100 batches of 100, new', 'plain SQL: jsonb_to_recordset + INSERT ... ON CONFLICT',
-    bench.load_ms('bench.sql_upsert_orders', '00000000-0000-4000-8000-0000000000c2'), true, 10000),
- ('upsert_orders: 10,000 orders x 3 items, 100 batches of 100, new', 'woo.upsert_orders',
-    bench.load_ms('woo.upsert_orders', '00000000-0000-4000-8000-0000000000c1'), false, 10000);
--- Re-delivery of the same batches: everything unchanged.
-INSERT INTO bench.results (section, label, ms, baseline, n) VALUES
- ('upsert_orders: the same 100 batches re-delivered (unchanged)', 'plain SQL: jsonb_to_recordset + INSERT ... ON CONFLICT',
-    bench.load_ms('bench.sql_upsert_orders', '00000000-0000-4000-8000-0000000000c2'), true, 10000),
- ('upsert_orders: the same 100 batches re-delivered (unchanged)', 'woo.upsert_orders',
-    bench.load_ms('woo.upsert_orders', '00000000-0000-4000-8000-0000000000c1'), false, 10000);
+ (format('upsert_orders (%s): 10,000 orders x 3 items, 100 calls of 100, one transaction each, new', :'cond'),
+  'plain SQL: jsonb_to_recordset + INSERT ... ON CONFLICT', bench.calls_ms('new sql'), true, 10000),
+ (format('upsert_orders (%s): 10,000 orders x 3 items, 100 calls of 100, one transaction each, new', :'cond'),
+  'woo.upsert_orders', bench.calls_ms('new woo'), false, 10000),
+ (format('upsert_orders (%s): 10,000 orders x 3 items, 100 calls of 100, one transaction each, new', :'cond'),
+  'COPY floor: the same rows (customers, products, orders, items) COPYed, same constraints, one transaction', :'copy_ms', false, 10000),
+ (format('upsert_orders (%s): the same 100 calls re-delivered (unchanged)', :'cond'),
+  'plain SQL: jsonb_to_recordset + INSERT ... ON CONFLICT', bench.calls_ms('again sql'), true, 10000),
+ (format('upsert_orders (%s): the same 100 calls re-delivered (unchanged)', :'cond'),
+  'woo.upsert_orders', bench.calls_ms('again woo'), false, 10000);
+SELECT format('upsert_orders (%s): woo.upsert_orders %s ms, %s x the COPY floor (%s ms); plain SQL %s x the COPY floor',
+              :'cond', bench.calls_ms('new woo'), round(bench.calls_ms('new woo') / :'copy_ms', 2), :'copy_ms',
+              round(bench.calls_ms('new sql') / :'copy_ms', 2)) AS copy_floor;
+
+\if :analysed
+\else
+-- Linearity (never analysed, autovacuum off): a small and a large store of each
+-- kind are filled (1,000 and 30,000 records), then calls of new records go to
+-- one and the other in turn (20 each; 3 for calls of 1,000), so that both sides
+-- meet the same machine load: the median call into the store holding ~1,000
+-- (1,000 to 3,000 during the calls) against the one holding ~30,000. Orders in
+-- calls of 100 and of 1,000; products, customers, categories, coupons in calls of 100.
+INSERT INTO public.stores (id, store_url, api_key_hash) VALUES
+    ('00000000-0000-4000-8000-0000000000c4', 'https://bench-lin100-small.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c5', 'https://bench-lin100-large.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c6', 'https://bench-lin1000-small.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c7', 'https://bench-lin1000-large.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c8', 'https://bench-lin-catalog-small.example', 'x'),
+    ('00000000-0000-4000-8000-0000000000c9', 'https://bench-lin-catalog-large.example', 'x')
+ON CONFLICT DO NOTHING;
+CREATE TABLE bench.lin100 AS SELECT * FROM bench.order_payloads(32000, 100);
+CREATE TABLE bench.lin1000 AS SELECT * FROM bench.order_payloads(33000, 1000);
+CREATE TABLE bench.lin_products AS
+SELECT (n - 1) / 100 + 1 AS batch, jsonb_agg(jsonb_build_object('id', n, 'name', 'Product ' || n, 'sku', 'SKU-' || n,
+           'type', 'simple', 'status', 'publish', 'price', '9.99', 'regular_price', '9.99', 'stock_quantity', n % 50,
+           'date_modified_gmt', '2024-05-01T10:00:00', 'categories', jsonb_build_array(jsonb_build_object('id', n % 300 + 1, 'name', 'Category ' || n % 300)))
+           ORDER BY n) AS payload
+  FROM generate_series(1, 32000) n GROUP BY 1;
+CREATE TABLE bench.lin_customers AS
+SELECT (n - 1) / 100 + 1 AS batch, jsonb_agg(jsonb_build_object('id', n, 'email', format('Customer.%s@Example.com', n),
+           'first_name', 'First' || n, 'last_name', 'Last' || n % 97, 'date_created_gmt', '2024-01-01T10:00:00') ORDER BY n) AS payload
+  FROM generate_series(1, 32000) n GROUP BY 1;
+CREATE TABLE bench.lin_categories AS
+SELECT (n - 1) / 100 + 1 AS batch, jsonb_agg(jsonb_build_object('id', n, 'name', 'Category ' || n, 'count', n % 10,
+           'parent', CASE WHEN n > 100 THEN n / 100 ELSE 0 END) ORDER BY n) AS payload
+  FROM generate_series(1, 32000) n GROUP BY 1;
+CREATE TABLE bench.lin_coupons AS
+SELECT (n - 1) / 100 + 1 AS batch, jsonb_agg(jsonb_build_object('id', n, 'code', 'code' || n, 'discount_type', 'percent',
+           'amount', '10.00', 'usage_count', n % 7) ORDER BY n) AS payload
+  FROM generate_series(1, 32000) n GROUP BY 1;
+GRANT SELECT ON bench.lin100, bench.lin1000, bench.lin_products, bench.lin_customers, bench.lin_categories, bench.lin_coupons TO woo_app;
+
+-- what, fn, small store, large store, batches, calls filling the small one, the large one, timed calls
+CREATE TABLE bench.lin (what text, per int, fn text, small uuid, large uuid, batches regclass, fill_small int, fill_large int, timed int);
+INSERT INTO bench.lin VALUES
+  ('orders', 100, 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c4', '00000000-0000-4000-8000-0000000000c5', 'bench.lin100', 10, 300, 20),
+  ('orders', 1000, 'woo.upsert_orders', '00000000-0000-4000-8000-0000000000c6', '00000000-0000-4000-8000-0000000000c7', 'bench.lin1000', 1, 30, 3),
+  ('products', 100, 'woo.upsert_products', '00000000-0000-4000-8000-0000000000c8', '00000000-0000-4000-8000-0000000000c9', 'bench.lin_products', 10, 300, 20),
+  ('customers', 100, 'woo.upsert_customers', '00000000-0000-4000-8000-0000000000c8', '00000000-0000-4000-8000-0000000000c9', 'bench.lin_customers', 10, 300, 20),
+  ('categories', 100, 'woo.upsert_categories', '00000000-0000-4000-8000-0000000000c8', '00000000-0000-4000-8000-0000000000c9', 'bench.lin_categories', 10, 300, 20),
+  ('coupons', 100, 'woo.upsert_coupons', '00000000-0000-4000-8000-0000000000c8', '00000000-0000-4000-8000-0000000000c9', 'bench.lin_coupons', 10, 300, 20);
+CHECKPOINT;
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM bench.lin LOOP
+        CALL bench.load_calls('fill', r.fn, r.small, r.batches, 1, r.fill_small);
+        CALL bench.load_calls('fill', r.fn, r.large, r.batches, 1, r.fill_large);
+        FOR i IN 1..r.timed LOOP
+            CALL bench.load_calls(format('small %s %s', r.what, r.per), r.fn, r.small, r.batches, r.fill_small + i, r.fill_small + i);
+            CALL bench.load_calls(format('large %s %s', r.what, r.per), r.fn, r.large, r.batches, r.fill_large + i, r.fill_large + i);
+        END LOOP;
+    END LOOP;
+END $$;
+
+CREATE OR REPLACE FUNCTION bench.median_ms(l text) RETURNS numeric LANGUAGE sql AS $$
+    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2) FROM bench.calls WHERE label = l $$;
+INSERT INTO bench.results (section, label, ms, baseline, n)
+SELECT format('linear (never analysed): woo.upsert_%s, calls of %s, median call, in turn', what, per),
+       format('into a store of ~1,000 %s', what), bench.median_ms(format('small %s %s', what, per)), true, NULL::bigint
+  FROM bench.lin
+UNION ALL
+SELECT format('linear (never analysed): woo.upsert_%s, calls of %s, median call, in turn', what, per),
+       format('into a store of ~30,000 %s', what), bench.median_ms(format('large %s %s', what, per)), false, NULL::bigint
+  FROM bench.lin
+ORDER BY 1, 4 DESC;
+SELECT format('%s: the call into ~30,000 costs %s x the one into ~1,000', section,
+              to_char(max(ms) FILTER (WHERE NOT baseline) / nullif(max(ms) FILTER (WHERE baseline), 0), 'FM990.00')) AS linearity
+  FROM bench.results WHERE section LIKE 'linear (never analysed)%' GROUP BY section ORDER BY section;
+
+-- Metrics share: the statements woo.upsert_orders runs for a call's customers
+-- (extension/pg/ingest_common.cpp: lock them, then one UPDATE each from its
+-- orders), their metrics reset first so that each is written, timed for the last
+-- 20 calls of 100 at ~30,000 orders, against the median of those calls.
+CREATE OR REPLACE FUNCTION bench.metrics_ms(store uuid, payload jsonb) RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE
+    ids uuid[];
+    excluded text[] := woo.excluded_statuses(store);
+    cid uuid;
+    t0 timestamptz;
+BEGIN
+    SELECT array_agg(DISTINCT c.id) INTO ids FROM jsonb_array_elements(payload) e
+      JOIN public.customers c ON c.store_id = store AND c.wc_customer_id = (e->>'customer_id')::int;
+    UPDATE public.customers SET total_spent = 0, order_count = 0 WHERE id = ANY (ids);
+    t0 := clock_timestamp();
+    PERFORM l.id FROM (SELECT DISTINCT a.id FROM unnest(ids) AS a(id) ORDER BY a.id) AS k
+      CROSS JOIN LATERAL (SELECT c.id FROM public.customers c WHERE c.id = k.id AND c.store_id = store OFFSET 0 FOR NO KEY UPDATE) l;
+    FOREACH cid IN ARRAY ids LOOP
+        UPDATE public.customers c SET total_spent = m.spent, order_count = m.n, first_order_date = m.first, last_order_date = m.last
+          FROM (SELECT coalesce(sum(o.total - o.refunded_total), 0)::numeric(12,2) AS spent, count(*)::integer AS n,
+                       min(o.date_created) AS first, max(o.date_created) AS last
+                  FROM public.orders o WHERE o.store_id = store AND o.customer_id = cid AND o.status <> ALL (excluded)) m
+         WHERE c.id = cid AND c.store_id = store
+           AND (c.total_spent, c.order_count, c.first_order_date, c.last_order_date) IS DISTINCT FROM (m.spent, m.n, m.first, m.last);
+    END LOOP;
+    RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
+END $$;
+SELECT format('metrics (never analysed): the metrics statements of a 100-order call at ~30,000 orders: median %s ms, %s %% of the median call (%s ms)',
+              round(percentile_cont(0.5) WITHIN GROUP (ORDER BY m)::numeric, 2),
+              round(100 * percentile_cont(0.5) WITHIN GROUP (ORDER BY m)::numeric / bench.median_ms('large orders 100'), 1),
+              bench.median_ms('large orders 100')) AS metrics_share
+  FROM (SELECT bench.metrics_ms('00000000-0000-4000-8000-0000000000c5', payload) AS m FROM bench.lin100 WHERE batch BETWEEN 301 AND 320) x;
+\endif

@@ -33,6 +33,7 @@ case "$WOO_LOAD" in /*) ;; */*) WOO_LOAD=$PWD/$WOO_LOAD ;; esac
 [ -x "$WOO_LOAD" ] || { echo "woo-load not found or not executable: $WOO_LOAD (make install, or set WOO_LOAD)" >&2; exit 1; }
 LOGIN=woo_loader_bench
 TEMPLATE=woo_bench_load
+TEMPLATE_FRESH=woo_bench_load_fresh                # freshly deployed, never analysed, autovacuum off
 RUN_DB=woo_bench_load_run
 STORE_WARM=b0000000-0000-4000-8000-0000000000b0   # the orders already in
 STORE=b0000000-0000-4000-8000-0000000000b1        # the store each method loads into
@@ -41,7 +42,8 @@ tmp=$(mktemp -d /tmp/bench-woo-load.XXXXXX)
 own_cluster=
 drop_dbs() {
   psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $RUN_DB WITH (FORCE)" \
-       -c "DROP DATABASE IF EXISTS $TEMPLATE WITH (FORCE)" -c "DROP ROLE IF EXISTS $LOGIN"
+       -c "DROP DATABASE IF EXISTS $TEMPLATE WITH (FORCE)" -c "DROP DATABASE IF EXISTS $TEMPLATE_FRESH WITH (FORCE)" \
+       -c "DROP ROLE IF EXISTS $LOGIN"
 }
 cleanup() {
   drop_dbs >/dev/null 2>&1 || true
@@ -67,6 +69,20 @@ CREATE ROLE $LOGIN LOGIN IN ROLE woo_app;
 INSERT INTO public.stores (id, store_url, api_key_hash) VALUES
   ('$STORE_WARM', 'https://bench-load-warm.example', 'x'),
   ('$STORE', 'https://bench-load.example', 'x');
+SQL
+
+# The never-analysed template: deployed, the two stores, nothing else; autovacuum off for the
+# ingestion's tables, so that nothing analyses them during the run.
+fresh_db "$TEMPLATE_FRESH"
+sq deploy "$(sqitch_target "$TEMPLATE_FRESH")" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d "$TEMPLATE_FRESH" <<SQL
+INSERT INTO public.stores (id, store_url, api_key_hash) VALUES
+  ('$STORE_WARM', 'https://bench-load-warm.example', 'x'),
+  ('$STORE', 'https://bench-load.example', 'x');
+ALTER TABLE public.orders SET (autovacuum_enabled = false);
+ALTER TABLE public.order_items SET (autovacuum_enabled = false);
+ALTER TABLE public.customers SET (autovacuum_enabled = false);
+ALTER TABLE public.products SET (autovacuum_enabled = false);
 SQL
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), PostgreSQL $(q postgres 'SHOW server_version')"
@@ -97,7 +113,7 @@ results=()
 timed() {
   local label=$1; shift
   psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $RUN_DB WITH (FORCE)" \
-       -c "CREATE DATABASE $RUN_DB TEMPLATE $TEMPLATE STRATEGY FILE_COPY" -c "CHECKPOINT"
+       -c "CREATE DATABASE $RUN_DB TEMPLATE ${TPL:-$TEMPLATE} STRATEGY FILE_COPY" -c "CHECKPOINT"
   echo "running $label ..."
   local t0 t1 rc=0 orders
   t0=$(date +%s%N)
@@ -115,10 +131,13 @@ CONN="host='$PGHOST' port=$PGPORT dbname=$RUN_DB user=$LOGIN"
 timed "psql, $BATCH per call (baseline)" psql -X -q -d "$RUN_DB" -U "$LOGIN" -f "$tmp/baseline.sql"
 timed "woo-load --jobs 1" "$WOO_LOAD" --db "$CONN" --store "$STORE" --batch "$BATCH" --jobs 1 --progress none "$tmp/orders.ndjson"
 timed "woo-load --jobs 2" "$WOO_LOAD" --db "$CONN" --store "$STORE" --batch "$BATCH" --jobs 2 --progress none "$tmp/orders.ndjson"
+TPL=$TEMPLATE_FRESH timed "woo-load --jobs 2, never analysed" "$WOO_LOAD" --db "$CONN" --store "$STORE" --batch "$BATCH" --jobs 2 \
+  --progress none "$tmp/orders.ndjson"
 
 echo
 echo "$N orders, batches of $BATCH, one transaction per batch, into an empty store of a copy of the"
-echo "same database (holding $N other orders, analysed) for each method"
+echo "same database (holding $N other orders, analysed) for each method; the last row: into a freshly"
+echo "deployed database instead, never analysed (autovacuum off for its tables)"
 base_ms=${results[0]##*|}
 printf '%-36s %10s %10s %12s\n' method seconds orders/s "vs psql"
 for r in "${results[@]}"; do

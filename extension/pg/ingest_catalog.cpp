@@ -168,7 +168,8 @@ void parse_product(const Call *call, const Record *r, void *out) {
 }
 
 Statement products_existing = {
-    "SELECT wc_product_id, updated_at, payload_hash FROM public.products WHERE store_id = $1 AND wc_product_id = ANY($2)",
+    "SELECT x.* FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_product_id, updated_at, payload_hash FROM public.products WHERE store_id = $1 AND wc_product_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 Statement products_upsert = {
@@ -197,7 +198,8 @@ Statement ensure_categories = {
     "ON CONFLICT (store_id, wc_category_id) DO NOTHING",
     3, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID}, nullptr};
 Statement category_ids = {
-    "SELECT wc_category_id, id FROM public.categories WHERE store_id = $1 AND wc_category_id = ANY($2)",
+    "SELECT x.wc_category_id, x.id FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_category_id, id FROM public.categories WHERE store_id = $1 AND wc_category_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 void product_categories(const Call *call, Row *rows, int n) {
@@ -248,7 +250,8 @@ void parse_customer(const Call *call, const Record *r, void *out) {
 }
 
 Statement customers_existing = {
-    "SELECT wc_customer_id, NULL::timestamptz, payload_hash FROM public.customers WHERE store_id = $1 AND wc_customer_id = ANY($2)",
+    "SELECT x.* FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_customer_id, NULL::timestamptz, payload_hash FROM public.customers WHERE store_id = $1 AND wc_customer_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // A guest (same e-mail hash, no WooCommerce id) who registers becomes this
@@ -258,6 +261,15 @@ Statement adopt_guests = {
     "  FROM unnest($2::int4[], $3::text[]) AS u(wc, h) "
     " WHERE c.store_id = $1 AND c.wc_customer_id IS NULL AND c.email_hash = u.h "
     "   AND NOT EXISTS (SELECT 1 FROM public.customers r WHERE r.store_id = $1 AND r.wc_customer_id = u.wc)",
+    3, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID}, nullptr};
+
+// Whether any guest would be adopted (usually none): one probe per e-mail hash,
+// guests kept after (as guest_ids in ingest_orders.cpp), whatever the statistics
+// say; the UPDATE, whose join is planned from statistics, runs only then.
+Statement adoptable_guests = {
+    "SELECT 1 FROM unnest($2::int4[], $3::text[]) AS u(wc, h) "
+    "CROSS JOIN LATERAL (SELECT g.wc_customer_id FROM public.customers g "
+    "                     WHERE g.store_id = $1 AND g.email_hash = u.h OFFSET 0) g WHERE g.wc_customer_id IS NULL LIMIT 1",
     3, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID}, nullptr};
 
 void customer_guests(const Call *call, Row *rows, int n) {
@@ -301,7 +313,8 @@ void parse_category(const Call *call, const Record *r, void *out) {
 }
 
 Statement categories_existing = {
-    "SELECT wc_category_id, NULL::timestamptz, payload_hash FROM public.categories WHERE store_id = $1 AND wc_category_id = ANY($2)",
+    "SELECT x.* FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_category_id, NULL::timestamptz, payload_hash FROM public.categories WHERE store_id = $1 AND wc_category_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // The parent is a WooCommerce id, resolved whatever the order of arrival: a
@@ -347,7 +360,8 @@ void parse_coupon(const Call *call, const Record *r, void *out) {
 }
 
 Statement coupons_existing = {
-    "SELECT wc_coupon_id, NULL::timestamptz, payload_hash FROM public.coupons WHERE store_id = $1 AND wc_coupon_id = ANY($2)",
+    "SELECT x.* FROM unnest($2::int4[]) AS k(wc) "
+    "CROSS JOIN LATERAL (SELECT wc_coupon_id, NULL::timestamptz, payload_hash FROM public.coupons WHERE store_id = $1 AND wc_coupon_id = k.wc OFFSET 0) x",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 Statement coupons_upsert = {
@@ -479,7 +493,7 @@ Counts run_spec(const Call *call, const Spec &spec, Jsonb *payload) {
         write_chunk_guarded(call, &writer, count, &counts, nullptr);
         start = i;
         MemoryContextReset(chunk_cxt);
-        if (start < n) replan_after_growth();
+        replan_after_growth();
     }
     MemoryContextSwitchTo(outer);
     MemoryContextDelete(chunk_cxt);
@@ -503,6 +517,12 @@ namespace woo::pg::ingest {
 void adopt_guest_customers(const Call *call, const Column *wc_ids, const Column *hashes) {
     if (wc_ids->n == 0) return;
     Datum v[3] = {call->store_id, column_array(wc_ids), column_array(hashes)};
+    const int found = probe_guests(call->store_id, hashes, nullptr, nullptr, true);
+    if (found == 0) return;
+    if (found < 0) {
+        run(&adoptable_guests, v, "   ");
+        if (SPI_processed == 0) return;
+    }
     run(&adopt_guests, v, "   ");
 }
 

@@ -143,13 +143,22 @@ void column_init(Column *c, Oid elemtype, int cap);
 void column_push(Column *c, Datum v, bool isnull);
 Datum column_array(const Column *c);
 
-// After a chunk of a call that has more to come: the tables referenced by
-// foreign keys (orders, products, customers, categories) may have grown a lot
-// within this transaction. Cached plans, the foreign-key checks' included, were
-// made for their old size (a check planned on an almost empty orders table
-// scans the whole store per line item); invalidating their relcache entries
-// has everything re-planned at the next statement, at the current size.
+// After each chunk: the tables of the ingestion (referenced by foreign keys or
+// written) may have grown a lot since this backend's plans were made. Cached
+// plans, the foreign-key checks' included, were made for their old size (a check
+// planned on an almost empty orders table scans the whole store per line item,
+// however many rows it holds later, until something invalidates it); a table
+// that has doubled in blocks since the last time gets its relcache entry
+// invalidated, so everything touching it is re-planned at the current size.
 void replan_after_growth();
+
+// Guests (customers without a WooCommerce id) of `store` by e-mail hash, probed in
+// the unique index customers_store_guest_email_key directly: no plan, so nothing
+// that statistics could change (a never-analysed table plans these lookups as a
+// scan of every guest). Sees what the next statement would. For each hash found,
+// its id and key go to ids_out / keys_out (may be null); first_only stops at the
+// first. Returns the number found, or -1 when the index does not exist.
+int probe_guests(Datum store, const Column *hashes, char **keys_out, Datum *ids_out, bool first_only);
 
 // Customers whose metrics a call must recompute: a uuid column that lives in
 // the call's context (not a chunk's), recomputed once at the end of the call.
