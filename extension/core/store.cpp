@@ -138,6 +138,18 @@ const char *kind_name(JsonValue::Kind k) {
     return "?";
 }
 
+// At most `max` bytes of `s` for an error text: cut on a UTF-8 character boundary
+// (never half a character), control characters shown as '?'.
+std::string shown(const std::string &s, std::size_t max) {
+    std::size_t n = std::min(s.size(), max);
+    if (n < s.size())
+        while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    std::string out = s.substr(0, n);
+    for (char &c : out)
+        if (static_cast<unsigned char>(c) < 0x20) c = '?';
+    return out;
+}
+
 [[noreturn]] void bad_option(const std::string &key, const std::string &what) {
     throw Error(sqlstate::kInvalidParameterValue, "chart_config." + key + ": " + what);
 }
@@ -179,7 +191,7 @@ void check_chart_config(const JsonMembers &members, std::size_t text_bytes) {
             if (std::find(types.begin(), types.end(), v.text) == types.end()) {
                 std::string list;
                 for (const auto &t : types) list += (list.empty() ? "" : ", ") + t;
-                bad_option(key, "\"" + v.text.substr(0, 40) + "\" is not a chart type (" + list + ")");
+                bad_option(key, "\"" + shown(v.text, 40) + "\" is not a chart type (" + list + ")");
             }
             has_type = true;
         } else if (key == "x" || key == "series") {
@@ -203,11 +215,8 @@ void check_chart_config(const JsonMembers &members, std::size_t text_bytes) {
         } else if (key == "sort") {
             if (v.kind != JsonValue::Kind::String || (v.text != "asc" && v.text != "desc")) bad_option(key, "must be \"asc\" or \"desc\"");
         } else {
-            std::string shown = key.substr(0, 40);
-            for (char &c : shown)
-                if (static_cast<unsigned char>(c) < 0x20) c = '?';
             throw Error(sqlstate::kInvalidParameterValue,
-                        "chart_config: unknown option \"" + shown +
+                        "chart_config: unknown option \"" + shown(key, 40) +
                             "\" (allowed: type, x, y, series, x_label, y_label, stacked, legend, colors, sort)");
         }
     }
