@@ -1,7 +1,7 @@
 -- Review of issue 12 (attacks on the 1.5 functions): what an attacker's input makes the
 -- functions write (error texts, stored rows), as woo_app / woo_onboarding under RLS.
 BEGIN;
-SELECT plan(4);
+SELECT plan(13);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-000000000000', 'https://a.example', 'x');
@@ -23,6 +23,19 @@ EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
     RETURN false;
 END $$;
 
+-- (a customer's address typed into a setting, a role, a chart option: the server log keeps
+-- error texts; the value is shown through woo.redact_emails).
+CREATE TEMP TABLE leaky (what text, stmt text);
+INSERT INTO leaky VALUES
+    ('a settings key', $$SELECT woo.configure_store('a0000000-0000-4000-8000-000000000000', '{"bob@example.com": 1}')$$),
+    ('a time zone', $$SELECT woo.configure_store('a0000000-0000-4000-8000-000000000000', '{"timezone": "bob@example.com"}')$$),
+    ('a message role', $$SELECT woo.append_message(woo.start_conversation('a0000000-0000-4000-8000-000000000000'), 'bob@example.com', 'hi')$$),
+    ('a sync_cursor resource', $$SELECT woo.sync_cursor('a0000000-0000-4000-8000-000000000000', 'bob@example.com')$$),
+    ('a chart type', $$SELECT woo._check_chart_config('{"type": "bob@example.com"}')$$),
+    ('a chart option name', $$SELECT woo._check_chart_config('{"type": "bar", "bob@example.com": 1}')$$),
+    ('a URL scheme', $$SELECT woo.normalize_store_url('bob@example.com://shop.example')$$);
+GRANT SELECT ON leaky TO woo_app;
+
 SET LOCAL ROLE woo_app;
 SELECT woo.set_store('a0000000-0000-4000-8000-000000000000');
 
@@ -39,6 +52,17 @@ SELECT ok(pg_temp.valid_utf8(pg_temp.err(format('SELECT woo._check_chart_config(
 SELECT is(pg_temp.err(format('SELECT woo._check_chart_config(%L)', jsonb_build_object('type', 'bar', repeat('k', 38) || '€', 1))),
           '22023 chart_config: unknown option "' || repeat('k', 38) || '" (allowed: type, x, y, series, x_label, y_label, stacked, legend, colors, sort)',
           'an option name is cut before a three-byte character that does not fit');
+
+
+-- No error text quotes an e-mail address a caller passed in clear (statements above) --------
+SELECT ok(e ~ '^22023 ' AND strpos(lower(e), 'bob@example.com') = 0, what || ': 22023, the address not quoted (' || e || ')')
+  FROM (SELECT what, pg_temp.err(stmt) AS e FROM leaky) l ORDER BY what;
+SELECT is(pg_temp.err($$SELECT woo.configure_store('a0000000-0000-4000-8000-000000000000', '{"bob@example.com": 1}')$$),
+          '22023 settings: unknown key "sha256:' || woo.hash_email('bob@example.com') || '"', 'the value is shown as its sha256: hash');
+RESET ROLE;
+SET LOCAL ROLE woo_onboarding;
+SELECT ok(e ~ '^22023 ' AND strpos(e, 'bob@example.com') = 0, 'register_store, a plan: 22023, the address not quoted (' || e || ')')
+  FROM pg_temp.err($$SELECT woo.register_store('https://c.example', repeat('k', 40), NULL, 'bob@example.com')$$) e;
 
 RESET ROLE;
 SELECT * FROM finish();

@@ -411,7 +411,7 @@ BEGIN
                     USING ERRCODE = '22023';
             END IF;
             IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name = v #>> '{}') THEN
-                RAISE EXCEPTION 'settings.timezone: "%" is not a time zone name PostgreSQL knows', left(v #>> '{}', 64)
+                RAISE EXCEPTION 'settings.timezone: "%" is not a time zone name PostgreSQL knows', woo.redact_emails(left(v #>> '{}', 64))
                     USING ERRCODE = '22023', HINT = 'An IANA name such as Europe/Berlin or UTC (see pg_timezone_names).';
             END IF;
         ELSIF k = 'excluded_statuses' THEN
@@ -425,7 +425,7 @@ BEGIN
                     USING ERRCODE = '22023';
             END IF;
         ELSE
-            RAISE EXCEPTION 'settings: unknown key "%"', left(k, 64)
+            RAISE EXCEPTION 'settings: unknown key "%"', woo.redact_emails(left(k, 64))
                 USING ERRCODE = '22023', HINT = 'The settings the extension reads: timezone, excluded_statuses.';
         END IF;
     END LOOP;
@@ -451,7 +451,7 @@ BEGIN
     END IF;
     url := woo.normalize_store_url(store_url);
     IF plan IS NULL OR plan NOT IN ('free', 'starter', 'pro', 'agency') THEN
-        RAISE EXCEPTION 'woo.register_store: plan "%" is not one of free, starter, pro, agency', left(coalesce(plan, 'NULL'), 40)
+        RAISE EXCEPTION 'woo.register_store: plan "%" is not one of free, starter, pro, agency', woo.redact_emails(left(coalesce(plan, 'NULL'), 40))
             USING ERRCODE = '22023';
     END IF;
     IF length(wc_version) > 20 THEN
@@ -893,7 +893,7 @@ BEGIN
         RAISE EXCEPTION 'woo.append_message: conversation_id, role and content are required' USING ERRCODE = '22004';
     END IF;
     IF role NOT IN ('user', 'assistant', 'system', 'tool') THEN
-        RAISE EXCEPTION 'role: "%" is not one of user, assistant, system, tool', left(role, 40) USING ERRCODE = '22023';
+        RAISE EXCEPTION 'role: "%" is not one of user, assistant, system, tool', woo.redact_emails(left(role, 40)) USING ERRCODE = '22023';
     END IF;
     IF octet_length(content) > max_bytes THEN
         RAISE EXCEPTION 'content: % bytes, more than woo.message_max_bytes (%)', octet_length(content), max_bytes USING ERRCODE = '54000';
@@ -960,7 +960,7 @@ BEGIN
          WHERE c.store_id = sync_cursor.store_id AND c.date_modified IS NOT NULL
          ORDER BY c.date_modified DESC LIMIT 1;
     ELSE
-        RAISE EXCEPTION 'resource: "%" has no cursor (orders, products or coupons)', left(resource, 40) USING ERRCODE = '22023';
+        RAISE EXCEPTION 'resource: "%" has no cursor (orders, products or coupons)', woo.redact_emails(left(resource, 40)) USING ERRCODE = '22023';
     END IF;
     -- The overlap: WooCommerce dates have whole seconds, a record saved in the
     -- same second as the newest one (or while the last sync ran, with an older

@@ -41,7 +41,7 @@ std::string normalize_store_url(std::string_view url) {
     if (sep == std::string_view::npos) bad(kField, "must be an absolute http:// or https:// URL");
     std::string scheme(url.substr(0, sep));
     std::transform(scheme.begin(), scheme.end(), scheme.begin(), lower);
-    if (scheme != "http" && scheme != "https") bad(kField, "scheme must be http or https, not \"" + scheme + "\"");
+    if (scheme != "http" && scheme != "https") bad(kField, "scheme must be http or https, not \"" + redact_emails_in_text(scheme) + "\"");
     std::string_view rest = url.substr(sep + 3);
     if (rest.find_first_of("?#") != std::string_view::npos) bad(kField, "must not have a query (?) or a fragment (#)");
 
@@ -139,7 +139,8 @@ const char *kind_name(JsonValue::Kind k) {
 }
 
 // At most `max` bytes of `s` for an error text: cut on a UTF-8 character boundary
-// (never half a character), control characters shown as '?'.
+// (never half a character), control characters shown as '?', e-mail addresses
+// as their sha256: hash (redact_emails_in_text).
 std::string shown(const std::string &s, std::size_t max) {
     std::size_t n = std::min(s.size(), max);
     if (n < s.size())
@@ -147,7 +148,7 @@ std::string shown(const std::string &s, std::size_t max) {
     std::string out = s.substr(0, n);
     for (char &c : out)
         if (static_cast<unsigned char>(c) < 0x20) c = '?';
-    return out;
+    return redact_emails_in_text(out);
 }
 
 [[noreturn]] void bad_option(const std::string &key, const std::string &what) {
