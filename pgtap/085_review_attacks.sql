@@ -1,7 +1,7 @@
 -- Review of issue 12 (attacks on the 1.5 functions): what an attacker's input makes the
 -- functions write (error texts, stored rows), as woo_app / woo_onboarding under RLS.
 BEGIN;
-SELECT plan(13);
+SELECT plan(21);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-000000000000', 'https://a.example', 'x');
@@ -59,10 +59,28 @@ SELECT ok(e ~ '^22023 ' AND strpos(lower(e), 'bob@example.com') = 0, what || ': 
   FROM (SELECT what, pg_temp.err(stmt) AS e FROM leaky) l ORDER BY what;
 SELECT is(pg_temp.err($$SELECT woo.configure_store('a0000000-0000-4000-8000-000000000000', '{"bob@example.com": 1}')$$),
           '22023 settings: unknown key "sha256:' || woo.hash_email('bob@example.com') || '"', 'the value is shown as its sha256: hash');
+
+-- A saved chart stores no e-mail address in clear (title, query_text, labels): refused ----
+SELECT throws_ok($$SELECT woo.save_chart('a0000000-0000-4000-8000-000000000000', 'Orders of bob@example.com', 'SELECT 1', '{"type": "bar"}')$$,
+                 '22023', 'title: must not contain an e-mail address (it would be stored in clear)', 'save_chart: an address in the title is refused');
+SELECT throws_ok($$SELECT woo.save_chart('a0000000-0000-4000-8000-000000000000', 'Orders', 'SELECT count(*) FROM orders WHERE note = ''Bob@Example.com''', '{"type": "bar"}')$$,
+                 '22023', 'query_text: must not contain an e-mail address (it would be stored in clear)', 'save_chart: an address in the query is refused');
+SELECT throws_ok($$SELECT woo.save_chart('a0000000-0000-4000-8000-000000000000', 'Orders', 'SELECT 1 AS n', '{"type": "bar", "x_label": "for bob@example.com"}')$$,
+                 '22023', 'chart_config.x_label: must not contain an e-mail address (it would be stored in clear)', 'save_chart: an address in a label is refused');
+SELECT lives_ok($$SELECT woo.save_chart('a0000000-0000-4000-8000-000000000000', 'Tagged', 'SELECT count(*) AS n FROM products WHERE tags @> ''[]''::jsonb', '{"type": "number"}')$$,
+                'a query with the jsonb @> operator is not mistaken for an address');
+SELECT throws_ok($$SELECT woo.update_chart((SELECT id FROM saved_charts WHERE title = 'Tagged'), title => 'bob@example.com')$$,
+                 '22023', 'title: must not contain an e-mail address (it would be stored in clear)', 'update_chart: the same check');
+SELECT throws_ok($$SELECT woo.update_chart((SELECT id FROM saved_charts WHERE title = 'Tagged'), query_text => 'SELECT ''bob@example.com''')$$,
+                 '22023', 'query_text: must not contain an e-mail address (it would be stored in clear)', 'update_chart: the same check on the query');
+SELECT is((SELECT count(*)::int FROM saved_charts WHERE strpos(lower(title || query_text || chart_config::text), 'bob@example.com') > 0), 0,
+          'no chart holds the address');
 RESET ROLE;
 SET LOCAL ROLE woo_onboarding;
 SELECT ok(e ~ '^22023 ' AND strpos(e, 'bob@example.com') = 0, 'register_store, a plan: 22023, the address not quoted (' || e || ')')
   FROM pg_temp.err($$SELECT woo.register_store('https://c.example', repeat('k', 40), NULL, 'bob@example.com')$$) e;
+SELECT throws_ok($$SELECT woo.register_store('https://shop.example/bob@example.com', repeat('k', 40))$$,
+                 '22023', 'store_url: must not contain an e-mail address (it would be stored in clear)', 'a store URL with an address in its path is refused');
 
 RESET ROLE;
 SELECT * FROM finish();

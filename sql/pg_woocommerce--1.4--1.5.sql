@@ -359,8 +359,15 @@ BEGIN
     IF length(title) > 255 THEN
         RAISE EXCEPTION 'title: must be at most 255 characters, not %', length(title) USING ERRCODE = '22001';
     END IF;
+    -- Saved as written: an e-mail address would be stored in clear (the rule of the seed).
+    IF woo.redact_emails(title) <> title THEN
+        RAISE EXCEPTION 'title: must not contain an e-mail address (it would be stored in clear)' USING ERRCODE = '22023';
+    END IF;
     IF query_text IS NOT NULL THEN
         PERFORM woo.check_ai_query(query_text);
+        IF woo.redact_emails(query_text) <> query_text THEN
+            RAISE EXCEPTION 'query_text: must not contain an e-mail address (it would be stored in clear)' USING ERRCODE = '22023';
+        END IF;
     END IF;
     IF chart_config IS NOT NULL THEN
         PERFORM woo._check_chart_config(chart_config);

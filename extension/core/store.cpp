@@ -96,6 +96,7 @@ std::string normalize_store_url(std::string_view url) {
             bad(kField, std::string("character '") + c + "' is not allowed in the path");
         }
     }
+    if (redact_emails_in_text(path) != path) bad(kField, "must not contain an e-mail address (it would be stored in clear)");
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
     out.append(path);
     return out;
@@ -171,6 +172,7 @@ void check_label(const std::string &key, const JsonValue &v) {
     want_kind(key, v, JsonValue::Kind::String, "a string");
     if (v.text.size() > kLabelMaxBytes) bad_option(key, "must be at most 200 bytes");
     if (v.text.find_first_of("<>") != std::string::npos) bad_option(key, "must not contain '<' or '>' (plain text only)");
+    if (redact_emails_in_text(v.text) != v.text) bad_option(key, "must not contain an e-mail address (it would be stored in clear)");
 }
 
 bool is_color(const std::string &s) {
