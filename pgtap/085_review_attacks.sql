@@ -1,7 +1,7 @@
 -- Review of issue 12 (attacks on the 1.5 functions): what an attacker's input makes the
 -- functions write (error texts, stored rows), as woo_app / woo_onboarding under RLS.
 BEGIN;
-SELECT plan(21);
+SELECT plan(28);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-000000000000', 'https://a.example', 'x');
@@ -59,6 +59,19 @@ SELECT ok(e ~ '^22023 ' AND strpos(lower(e), 'bob@example.com') = 0, what || ': 
   FROM (SELECT what, pg_temp.err(stmt) AS e FROM leaky) l ORDER BY what;
 SELECT is(pg_temp.err($$SELECT woo.configure_store('a0000000-0000-4000-8000-000000000000', '{"bob@example.com": 1}')$$),
           '22023 settings: unknown key "sha256:' || woo.hash_email('bob@example.com') || '"', 'the value is shown as its sha256: hash');
+
+-- One spelling per site: percent-encoding normalised (RFC 3986 6.2.2), dot and empty segments refused
+SELECT is(woo.normalize_store_url('https://shop.example/%7e%45u'), 'https://shop.example/~Eu', 'percent-encoded unreserved characters are decoded');
+SELECT is(woo.normalize_store_url('https://shop.example/a%2fb%c3%a9'), 'https://shop.example/a%2Fb%C3%A9', 'other percent-encodings are kept, hex upper-cased');
+SELECT is(woo.normalize_store_url('https://shop.example/%00'), 'https://shop.example/%00', '%00 stays encoded');
+SELECT throws_ok($$SELECT woo.normalize_store_url('https://shop.example/.')$$, '22023',
+                 'store_url: a path segment must not be empty, "." or ".."', 'a "." segment is refused (another spelling of the site)');
+SELECT throws_ok($$SELECT woo.normalize_store_url('https://shop.example/us/../eu/')$$, '22023',
+                 'store_url: a path segment must not be empty, "." or ".."', 'a ".." segment is refused');
+SELECT throws_ok($$SELECT woo.normalize_store_url('https://shop.example//eu')$$, '22023',
+                 'store_url: a path segment must not be empty, "." or ".."', 'an empty segment is refused');
+SELECT throws_ok($$SELECT woo.normalize_store_url('https://shop.example/%2e/eu')$$, '22023',
+                 'store_url: a path segment must not be empty, "." or ".."', 'a percent-encoded "." segment is refused');
 
 -- A saved chart stores no e-mail address in clear (title, query_text, labels): refused ----
 SELECT throws_ok($$SELECT woo.save_chart('a0000000-0000-4000-8000-000000000000', 'Orders of bob@example.com', 'SELECT 1', '{"type": "bar"}')$$,

@@ -98,7 +98,35 @@ std::string normalize_store_url(std::string_view url) {
     }
     if (redact_emails_in_text(path) != path) bad(kField, "must not contain an e-mail address (it would be stored in clear)");
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-    out.append(path);
+    // One spelling per site (RFC 3986 6.2.2): percent-encoded unreserved
+    // characters decoded, other percent-encodings upper-cased; a "." or ".."
+    // segment (decoded) or an empty one would be another spelling: refused.
+    const auto hex_value = [](char c) { return is_digit(c) ? c - '0' : lower(c) - 'a' + 10; };
+    const auto upper = [](char c) { return (c >= 'a' && c <= 'f') ? static_cast<char>(c - 'a' + 'A') : c; };
+    std::string norm;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        if (path[i] != '%') {
+            norm += path[i];
+            continue;
+        }
+        const char d = static_cast<char>(hex_value(path[i + 1]) * 16 + hex_value(path[i + 2]));
+        if (is_alpha(d) || is_digit(d) || d == '-' || d == '.' || d == '_' || d == '~') {
+            norm += d;
+        } else {
+            norm += '%';
+            norm += upper(path[i + 1]);
+            norm += upper(path[i + 2]);
+        }
+        i += 2;
+    }
+    for (std::size_t start = 1; start <= norm.size(); ) {  // norm is empty or starts with '/'
+        std::size_t end = norm.find('/', start);
+        if (end == std::string::npos) end = norm.size();
+        const std::string_view seg = std::string_view(norm).substr(start, end - start);
+        if (seg.empty() || seg == "." || seg == "..") bad(kField, "a path segment must not be empty, \".\" or \"..\"");
+        start = end + 1;
+    }
+    out.append(norm);
     return out;
 }
 
