@@ -1,7 +1,7 @@
 -- Review of issue 12 (attacks on the 1.5 functions): what an attacker's input makes the
 -- functions write (error texts, stored rows), as woo_app / woo_onboarding under RLS.
 BEGIN;
-SELECT plan(28);
+SELECT plan(32);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-000000000000', 'https://a.example', 'x');
@@ -35,6 +35,8 @@ INSERT INTO leaky VALUES
     ('a chart option name', $$SELECT woo._check_chart_config('{"type": "bar", "bob@example.com": 1}')$$),
     ('a URL scheme', $$SELECT woo.normalize_store_url('bob@example.com://shop.example')$$);
 GRANT SELECT ON leaky TO woo_app;
+CREATE TEMP TABLE ids (name text PRIMARY KEY, id uuid);
+GRANT SELECT, INSERT ON ids TO woo_app;
 
 SET LOCAL ROLE woo_app;
 SELECT woo.set_store('a0000000-0000-4000-8000-000000000000');
@@ -88,6 +90,21 @@ SELECT throws_ok($$SELECT woo.update_chart((SELECT id FROM saved_charts WHERE ti
                  '22023', 'query_text: must not contain an e-mail address (it would be stored in clear)', 'update_chart: the same check on the query');
 SELECT is((SELECT count(*)::int FROM saved_charts WHERE strpos(lower(title || query_text || chart_config::text), 'bob@example.com') > 0), 0,
           'no chart holds the address');
+
+-- woo.message_max_bytes bounds what is stored: hashing addresses must not grow a message past it
+-- (a model writing 'a@b a@b ...' would store 18 times the cap) ------------------------------
+INSERT INTO ids VALUES ('conv', woo.start_conversation('a0000000-0000-4000-8000-000000000000'));
+SELECT throws_like(format('SELECT woo.append_message(%L, %L, %L)', (SELECT id FROM ids WHERE name = 'conv'), 'assistant', repeat('a@b ', 16000)),
+                   'content: 1152000 bytes with its e-mail addresses hashed, more than woo.message_max_bytes (65536)',
+                   'content under the cap that its hashed addresses grow past it is refused (54000)');
+SELECT throws_like(format('SELECT woo.append_message(%L, %L, %L, %L)', (SELECT id FROM ids WHERE name = 'conv'), 'tool', 'ok',
+                          jsonb_build_object('to', repeat('a@b ', 16000))),
+                   'meta: % bytes with its e-mail addresses hashed, more than woo.message_max_bytes (65536)',
+                   'meta grown past the cap by hashing is refused too');
+SELECT is((SELECT jsonb_array_length(messages) FROM conversations WHERE id = (SELECT id FROM ids WHERE name = 'conv')), 0,
+          'nothing was appended');
+SELECT is(woo.append_message((SELECT id FROM ids WHERE name = 'conv'), 'user', 'write to bob@example.com'), 1,
+          'a message with an address, under the cap once hashed, is appended');
 RESET ROLE;
 SET LOCAL ROLE woo_onboarding;
 SELECT ok(e ~ '^22023 ' AND strpos(e, 'bob@example.com') = 0, 'register_store, a plan: 22023, the address not quoted (' || e || ')')

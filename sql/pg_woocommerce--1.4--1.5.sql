@@ -565,6 +565,8 @@ DECLARE
     max_bytes integer := current_setting('woo.message_max_bytes')::integer;
     store uuid := woo.current_store();
     msg jsonb;
+    stored_content text;
+    stored_meta jsonb;
     n integer;
 BEGIN
     IF conversation_id IS NULL OR role IS NULL OR content IS NULL THEN
@@ -582,9 +584,20 @@ BEGIN
     IF octet_length(meta::text) > max_bytes THEN
         RAISE EXCEPTION 'meta: % bytes, more than woo.message_max_bytes (%)', octet_length(meta::text), max_bytes USING ERRCODE = '54000';
     END IF;
-    msg := jsonb_build_object('role', role, 'content', woo.redact_emails(content));
+    -- The cap bounds what is stored: hashing an address (sha256:<64 hex>) may grow a message.
+    stored_content := woo.redact_emails(content);
+    IF octet_length(stored_content) > max_bytes THEN
+        RAISE EXCEPTION 'content: % bytes with its e-mail addresses hashed, more than woo.message_max_bytes (%)',
+            octet_length(stored_content), max_bytes USING ERRCODE = '54000';
+    END IF;
+    msg := jsonb_build_object('role', role, 'content', stored_content);
     IF meta IS NOT NULL THEN
-        msg := msg || jsonb_build_object('meta', woo._redact_emails_jsonb(meta));
+        stored_meta := woo._redact_emails_jsonb(meta);
+        IF octet_length(stored_meta::text) > max_bytes THEN
+            RAISE EXCEPTION 'meta: % bytes with its e-mail addresses hashed, more than woo.message_max_bytes (%)',
+                octet_length(stored_meta::text), max_bytes USING ERRCODE = '54000';
+        END IF;
+        msg := msg || jsonb_build_object('meta', stored_meta);
     END IF;
     -- One UPDATE: a concurrent append to the same conversation waits for the row
     -- lock, then appends to the array as that append left it ("at" and the count
