@@ -288,7 +288,7 @@ COMMENT ON FUNCTION woo.purge_store(uuid) IS
     'Deletes every row of a store in every table and drops the AI logins pinned to it, in one transaction; returns rows per table (woo_owner)';
 
 CREATE FUNCTION woo.forget_customer(store_id uuid, email text)
-    RETURNS TABLE (customers_erased integer, rejects_deleted integer, customer_ids uuid[])
+    RETURNS TABLE (customers_erased integer, rejects_deleted integer, customer_ids uuid[], conversations_scrubbed integer)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -328,11 +328,19 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     customers_erased := coalesce(cardinality(ids), 0);
     rejects_deleted := n;
+    -- Chat stores an address as sha256:<its hash> (woo.redact_emails): the same
+    -- hash goes from the store's conversations.
+    UPDATE public.conversations cv
+       SET messages = replace(replace(cv.messages::text, 'sha256:' || h, 'sha256:erased'), 'sha256:' || g, 'sha256:erased')::jsonb
+     WHERE cv.store_id = forget_customer.store_id
+       AND (strpos(cv.messages::text, 'sha256:' || h) > 0 OR strpos(cv.messages::text, 'sha256:' || g) > 0);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    conversations_scrubbed := n;
     customer_ids := coalesce(ids, '{}');
     RETURN NEXT;
 END $$;
 COMMENT ON FUNCTION woo.forget_customer(uuid, text) IS
-    'GDPR erasure in the bound store: customers with the address''s hash (plain or Gmail-canonical) lose hash and name, their rejects are deleted, orders stay';
+    'GDPR erasure in the bound store: customers with the address''s hash (plain or Gmail-canonical) lose hash and name, their rejects are deleted, the hash is erased from conversations, orders stay';
 
 -- Saved charts (1.5) -----------------------------------------------------------------------
 
