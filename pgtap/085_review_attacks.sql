@@ -1,7 +1,7 @@
 -- Review of issue 12 (attacks on the 1.5 functions): what an attacker's input makes the
 -- functions write (error texts, stored rows), as woo_app / woo_onboarding under RLS.
 BEGIN;
-SELECT plan(36);
+SELECT plan(39);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-000000000000', 'https://a.example', 'x');
@@ -106,16 +106,25 @@ SELECT is((SELECT jsonb_array_length(messages) FROM conversations WHERE id = (SE
 SELECT is(woo.append_message((SELECT id FROM ids WHERE name = 'conv'), 'user', 'write to bob@example.com'), 1,
           'a message with an address, under the cap once hashed, is appended');
 
+-- A percent-encoded address (a URL pasted from wp-admin) is an e-mail-looking string too ----
+SELECT is(woo.redact_emails('see https://shop.example/wp-admin/users.php?s=Bob%40Example.com'),
+          'see sha256:' || woo.hash_email('https://shop.example/wp-admin/users.php?s=Bob@Example.com'),
+          'redact_emails: a word with %40 between non-spaces is hashed as decoded');
+SELECT is(woo.append_message((SELECT id FROM ids WHERE name = 'conv'), 'user', 'mail bob%40example.com now'), 2,
+          'a message with a percent-encoded address');
+SELECT is((SELECT messages -> 1 ->> 'content' FROM conversations WHERE id = (SELECT id FROM ids WHERE name = 'conv')),
+          'mail sha256:' || woo.hash_email('bob@example.com') || ' now', 'is stored with the address''s hash');
+
 -- forget_customer also erases the address's hash from the store's conversations ------------
 -- (chat stores an address as sha256:<woo.hash_email>: the same hash the customer loses)
-SELECT is(woo.append_message((SELECT id FROM ids WHERE name = 'conv'), 'assistant', 'Ada (Ada.Lovelace@example.com) ordered twice'), 2,
+SELECT is(woo.append_message((SELECT id FROM ids WHERE name = 'conv'), 'assistant', 'Ada (Ada.Lovelace@example.com) ordered twice'), 3,
           'a message naming the customer');
 SELECT is((SELECT conversations_scrubbed FROM woo.forget_customer('a0000000-0000-4000-8000-000000000000', ' ADA.lovelace@example.com')), 1,
           'forget_customer reports one conversation scrubbed');
 SELECT is((SELECT count(*)::int FROM conversations WHERE store_id = 'a0000000-0000-4000-8000-000000000000'
              AND strpos(messages::text, woo.hash_email('ada.lovelace@example.com')) > 0), 0,
           'no conversation of the store holds the forgotten address''s hash');
-SELECT is((SELECT messages -> 1 ->> 'content' FROM conversations WHERE id = (SELECT id FROM ids WHERE name = 'conv')),
+SELECT is((SELECT messages -> 2 ->> 'content' FROM conversations WHERE id = (SELECT id FROM ids WHERE name = 'conv')),
           'Ada (sha256:erased) ordered twice', 'the hash is replaced by sha256:erased, the rest of the message kept');
 RESET ROLE;
 SET LOCAL ROLE woo_onboarding;

@@ -264,8 +264,22 @@ bool is_word_break(char c) {
 bool is_trailing_punct(char c) { return c == '.' || c == '!' || c == '?' || c == ':'; }
 }  // namespace
 
+// `word` with every "%40" (a percent-encoded '@', as in a pasted URL) decoded.
+static std::string decode_at_signs(std::string_view word) {
+    std::string out;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        if (word.compare(i, 3, "%40") == 0) {
+            out += '@';
+            i += 2;
+        } else {
+            out += word[i];
+        }
+    }
+    return out;
+}
+
 std::string redact_emails_in_text(std::string_view text) {
-    if (text.find('@') == std::string_view::npos) return std::string(text);
+    if (text.find('@') == std::string_view::npos && text.find("%40") == std::string_view::npos) return std::string(text);
     std::string out;
     out.reserve(text.size());
     std::size_t i = 0;
@@ -279,9 +293,10 @@ std::string redact_emails_in_text(std::string_view text) {
         std::size_t word_end = end;
         while (word_end > i && is_trailing_punct(text[word_end - 1])) --word_end;
         const std::string_view word = text.substr(i, word_end - i);
-        if (contains_email(word)) {
+        const std::string decoded = word.find("%40") == std::string_view::npos ? std::string() : decode_at_signs(word);
+        if (contains_email(word) || (!decoded.empty() && contains_email(decoded))) {
             out += "sha256:";
-            out += hash_email(word, false);
+            out += hash_email(decoded.empty() ? word : std::string_view(decoded), false);
             out.append(text.substr(word_end, end - word_end));
         } else {
             out.append(text.substr(i, end - i));
