@@ -414,7 +414,7 @@ BEGIN
                     USING ERRCODE = '22023';
             END IF;
             IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name = v #>> '{}') THEN
-                RAISE EXCEPTION 'settings.timezone: "%" is not a time zone name PostgreSQL knows', left(v #>> '{}', 64)
+                RAISE EXCEPTION 'settings.timezone: "%" is not a time zone name PostgreSQL knows', woo.redact_emails(left(v #>> '{}', 64))
                     USING ERRCODE = '22023', HINT = 'An IANA name such as Europe/Berlin or UTC (see pg_timezone_names).';
             END IF;
         ELSIF k = 'excluded_statuses' THEN
@@ -428,7 +428,7 @@ BEGIN
                     USING ERRCODE = '22023';
             END IF;
         ELSE
-            RAISE EXCEPTION 'settings: unknown key "%"', left(k, 64)
+            RAISE EXCEPTION 'settings: unknown key "%"', woo.redact_emails(left(k, 64))
                 USING ERRCODE = '22023', HINT = 'The settings the extension reads: timezone, excluded_statuses.';
         END IF;
     END LOOP;
@@ -454,7 +454,7 @@ BEGIN
     END IF;
     url := woo.normalize_store_url(store_url);
     IF plan IS NULL OR plan NOT IN ('free', 'starter', 'pro', 'agency') THEN
-        RAISE EXCEPTION 'woo.register_store: plan "%" is not one of free, starter, pro, agency', left(coalesce(plan, 'NULL'), 40)
+        RAISE EXCEPTION 'woo.register_store: plan "%" is not one of free, starter, pro, agency', woo.redact_emails(left(coalesce(plan, 'NULL'), 40))
             USING ERRCODE = '22023';
     END IF;
     IF length(wc_version) > 20 THEN
@@ -620,7 +620,7 @@ COMMENT ON FUNCTION woo.purge_store(uuid) IS
     'Deletes every row of a store in every table and drops the AI logins pinned to it, in one transaction; returns rows per table (woo_owner)';
 
 CREATE FUNCTION woo.forget_customer(store_id uuid, email text)
-    RETURNS TABLE (customers_erased integer, rejects_deleted integer, customer_ids uuid[])
+    RETURNS TABLE (customers_erased integer, rejects_deleted integer, customer_ids uuid[], conversations_scrubbed integer)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -660,11 +660,19 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     customers_erased := coalesce(cardinality(ids), 0);
     rejects_deleted := n;
+    -- Chat stores an address as sha256:<its hash> (woo.redact_emails): the same
+    -- hash goes from the store's conversations.
+    UPDATE public.conversations cv
+       SET messages = replace(replace(cv.messages::text, 'sha256:' || h, 'sha256:erased'), 'sha256:' || g, 'sha256:erased')::jsonb
+     WHERE cv.store_id = forget_customer.store_id
+       AND (strpos(cv.messages::text, 'sha256:' || h) > 0 OR strpos(cv.messages::text, 'sha256:' || g) > 0);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    conversations_scrubbed := n;
     customer_ids := coalesce(ids, '{}');
     RETURN NEXT;
 END $$;
 COMMENT ON FUNCTION woo.forget_customer(uuid, text) IS
-    'GDPR erasure in the bound store: customers with the address''s hash (plain or Gmail-canonical) lose hash and name, their rejects are deleted, orders stay';
+    'GDPR erasure in the bound store: customers with the address''s hash (plain or Gmail-canonical) lose hash and name, their rejects are deleted, the hash is erased from conversations, orders stay';
 
 -- Saved charts (1.5) -----------------------------------------------------------------------
 
@@ -691,8 +699,15 @@ BEGIN
     IF length(title) > 255 THEN
         RAISE EXCEPTION 'title: must be at most 255 characters, not %', length(title) USING ERRCODE = '22001';
     END IF;
+    -- Saved as written: an e-mail address would be stored in clear (the rule of the seed).
+    IF woo.redact_emails(title) <> title THEN
+        RAISE EXCEPTION 'title: must not contain an e-mail address (it would be stored in clear)' USING ERRCODE = '22023';
+    END IF;
     IF query_text IS NOT NULL THEN
         PERFORM woo.check_ai_query(query_text);
+        IF woo.redact_emails(query_text) <> query_text THEN
+            RAISE EXCEPTION 'query_text: must not contain an e-mail address (it would be stored in clear)' USING ERRCODE = '22023';
+        END IF;
     END IF;
     IF chart_config IS NOT NULL THEN
         PERFORM woo._check_chart_config(chart_config);
@@ -890,13 +905,15 @@ DECLARE
     max_bytes integer := current_setting('woo.message_max_bytes')::integer;
     store uuid := woo.current_store();
     msg jsonb;
+    stored_content text;
+    stored_meta jsonb;
     n integer;
 BEGIN
     IF conversation_id IS NULL OR role IS NULL OR content IS NULL THEN
         RAISE EXCEPTION 'woo.append_message: conversation_id, role and content are required' USING ERRCODE = '22004';
     END IF;
     IF role NOT IN ('user', 'assistant', 'system', 'tool') THEN
-        RAISE EXCEPTION 'role: "%" is not one of user, assistant, system, tool', left(role, 40) USING ERRCODE = '22023';
+        RAISE EXCEPTION 'role: "%" is not one of user, assistant, system, tool', woo.redact_emails(left(role, 40)) USING ERRCODE = '22023';
     END IF;
     IF octet_length(content) > max_bytes THEN
         RAISE EXCEPTION 'content: % bytes, more than woo.message_max_bytes (%)', octet_length(content), max_bytes USING ERRCODE = '54000';
@@ -907,9 +924,20 @@ BEGIN
     IF octet_length(meta::text) > max_bytes THEN
         RAISE EXCEPTION 'meta: % bytes, more than woo.message_max_bytes (%)', octet_length(meta::text), max_bytes USING ERRCODE = '54000';
     END IF;
-    msg := jsonb_build_object('role', role, 'content', woo.redact_emails(content));
+    -- The cap bounds what is stored: hashing an address (sha256:<64 hex>) may grow a message.
+    stored_content := woo.redact_emails(content);
+    IF octet_length(stored_content) > max_bytes THEN
+        RAISE EXCEPTION 'content: % bytes with its e-mail addresses hashed, more than woo.message_max_bytes (%)',
+            octet_length(stored_content), max_bytes USING ERRCODE = '54000';
+    END IF;
+    msg := jsonb_build_object('role', role, 'content', stored_content);
     IF meta IS NOT NULL THEN
-        msg := msg || jsonb_build_object('meta', woo._redact_emails_jsonb(meta));
+        stored_meta := woo._redact_emails_jsonb(meta);
+        IF octet_length(stored_meta::text) > max_bytes THEN
+            RAISE EXCEPTION 'meta: % bytes with its e-mail addresses hashed, more than woo.message_max_bytes (%)',
+                octet_length(stored_meta::text), max_bytes USING ERRCODE = '54000';
+        END IF;
+        msg := msg || jsonb_build_object('meta', stored_meta);
     END IF;
     -- One UPDATE: a concurrent append to the same conversation waits for the row
     -- lock, then appends to the array as that append left it ("at" and the count
@@ -963,7 +991,7 @@ BEGIN
          WHERE c.store_id = sync_cursor.store_id AND c.date_modified IS NOT NULL
          ORDER BY c.date_modified DESC LIMIT 1;
     ELSE
-        RAISE EXCEPTION 'resource: "%" has no cursor (orders, products or coupons)', left(resource, 40) USING ERRCODE = '22023';
+        RAISE EXCEPTION 'resource: "%" has no cursor (orders, products or coupons)', woo.redact_emails(left(resource, 40)) USING ERRCODE = '22023';
     END IF;
     -- The overlap: WooCommerce dates have whole seconds, a record saved in the
     -- same second as the newest one (or while the last sync ran, with an older

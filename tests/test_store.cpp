@@ -131,3 +131,33 @@ TEST(ChatEmails, EveryAddressBecomesItsHash) {
     EXPECT_EQ(redact_emails_in_text("say \\\"jane.doe@example.com\\\""), "say \\\"sha256:" + h + "\\\"") << "JSON-escaped quotes";
     EXPECT_EQ(redact_emails_in_text("multi\nline jane.doe@example.com\n"), "multi\nline sha256:" + h + "\n");
 }
+
+// Review of issue 12: the same rules as pgtap/085_review_attacks.sql, without PostgreSQL.
+TEST(Review12, ErrorTextsCutOnCharactersAndHideAddresses) {
+    const std::string cut = error_of([] { check_chart_config({{"type", str(std::string(39, 'a') + "\xc3\xa9")}}, 10); });
+    EXPECT_EQ(cut.substr(0, 66), "22023 chart_config.type: \"" + std::string(39, 'a') + "\"");
+    const std::string mail = error_of([] { check_chart_config({{"type", str("bob@example.com")}}, 10); });
+    EXPECT_EQ(mail.find("bob@example.com"), std::string::npos);
+    EXPECT_NE(mail.find("sha256:" + hash_email("bob@example.com", false)), std::string::npos);
+    EXPECT_EQ(error_of([] { normalize_store_url("bob@example.com://x.example"); }).find("bob@"), std::string::npos);
+}
+
+TEST(Review12, NoAddressStoredInLabelsOrUrls) {
+    EXPECT_EQ(error_of([] { check_chart_config({{"type", str("bar")}, {"x_label", str("for bob@example.com")}}, 10); }),
+              "22023 chart_config.x_label: must not contain an e-mail address (it would be stored in clear)");
+    EXPECT_EQ(error_of([] { normalize_store_url("https://shop.example/bob@example.com"); }),
+              "22023 store_url: must not contain an e-mail address (it would be stored in clear)");
+}
+
+TEST(Review12, OneSpellingPerSitePath) {
+    EXPECT_EQ(normalize_store_url("https://shop.example/%7e%45u/"), "https://shop.example/~Eu");
+    EXPECT_EQ(normalize_store_url("https://shop.example/a%2fb"), "https://shop.example/a%2Fb");
+    for (const char *u : {"https://shop.example/.", "https://shop.example/a/../b", "https://shop.example//a", "https://shop.example/%2E%2e"})
+        EXPECT_EQ(error_of([&] { normalize_store_url(u); }), "22023 store_url: a path segment must not be empty, \".\" or \"..\"") << u;
+}
+
+TEST(Review12, PercentEncodedAddressIsHashed) {
+    EXPECT_EQ(redact_emails_in_text("mail bob%40example.com now"), "mail sha256:" + hash_email("bob@example.com", false) + " now");
+    EXPECT_EQ(redact_emails_in_text("50%40off"), "sha256:" + hash_email("50@off", false));
+    EXPECT_EQ(redact_emails_in_text("100%40"), "100%40");
+}

@@ -41,7 +41,7 @@ std::string normalize_store_url(std::string_view url) {
     if (sep == std::string_view::npos) bad(kField, "must be an absolute http:// or https:// URL");
     std::string scheme(url.substr(0, sep));
     std::transform(scheme.begin(), scheme.end(), scheme.begin(), lower);
-    if (scheme != "http" && scheme != "https") bad(kField, "scheme must be http or https, not \"" + scheme + "\"");
+    if (scheme != "http" && scheme != "https") bad(kField, "scheme must be http or https, not \"" + redact_emails_in_text(scheme) + "\"");
     std::string_view rest = url.substr(sep + 3);
     if (rest.find_first_of("?#") != std::string_view::npos) bad(kField, "must not have a query (?) or a fragment (#)");
 
@@ -96,8 +96,37 @@ std::string normalize_store_url(std::string_view url) {
             bad(kField, std::string("character '") + c + "' is not allowed in the path");
         }
     }
+    if (redact_emails_in_text(path) != path) bad(kField, "must not contain an e-mail address (it would be stored in clear)");
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-    out.append(path);
+    // One spelling per site (RFC 3986 6.2.2): percent-encoded unreserved
+    // characters decoded, other percent-encodings upper-cased; a "." or ".."
+    // segment (decoded) or an empty one would be another spelling: refused.
+    const auto hex_value = [](char c) { return is_digit(c) ? c - '0' : lower(c) - 'a' + 10; };
+    const auto upper = [](char c) { return (c >= 'a' && c <= 'f') ? static_cast<char>(c - 'a' + 'A') : c; };
+    std::string norm;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        if (path[i] != '%') {
+            norm += path[i];
+            continue;
+        }
+        const char d = static_cast<char>(hex_value(path[i + 1]) * 16 + hex_value(path[i + 2]));
+        if (is_alpha(d) || is_digit(d) || d == '-' || d == '.' || d == '_' || d == '~') {
+            norm += d;
+        } else {
+            norm += '%';
+            norm += upper(path[i + 1]);
+            norm += upper(path[i + 2]);
+        }
+        i += 2;
+    }
+    for (std::size_t start = 1; start <= norm.size(); ) {  // norm is empty or starts with '/'
+        std::size_t end = norm.find('/', start);
+        if (end == std::string::npos) end = norm.size();
+        const std::string_view seg = std::string_view(norm).substr(start, end - start);
+        if (seg.empty() || seg == "." || seg == "..") bad(kField, "a path segment must not be empty, \".\" or \"..\"");
+        start = end + 1;
+    }
+    out.append(norm);
     return out;
 }
 
@@ -138,6 +167,19 @@ const char *kind_name(JsonValue::Kind k) {
     return "?";
 }
 
+// At most `max` bytes of `s` for an error text: cut on a UTF-8 character boundary
+// (never half a character), control characters shown as '?', e-mail addresses
+// as their sha256: hash (redact_emails_in_text).
+std::string shown(const std::string &s, std::size_t max) {
+    std::size_t n = std::min(s.size(), max);
+    if (n < s.size())
+        while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    std::string out = s.substr(0, n);
+    for (char &c : out)
+        if (static_cast<unsigned char>(c) < 0x20) c = '?';
+    return redact_emails_in_text(out);
+}
+
 [[noreturn]] void bad_option(const std::string &key, const std::string &what) {
     throw Error(sqlstate::kInvalidParameterValue, "chart_config." + key + ": " + what);
 }
@@ -158,6 +200,7 @@ void check_label(const std::string &key, const JsonValue &v) {
     want_kind(key, v, JsonValue::Kind::String, "a string");
     if (v.text.size() > kLabelMaxBytes) bad_option(key, "must be at most 200 bytes");
     if (v.text.find_first_of("<>") != std::string::npos) bad_option(key, "must not contain '<' or '>' (plain text only)");
+    if (redact_emails_in_text(v.text) != v.text) bad_option(key, "must not contain an e-mail address (it would be stored in clear)");
 }
 
 bool is_color(const std::string &s) {
@@ -179,7 +222,7 @@ void check_chart_config(const JsonMembers &members, std::size_t text_bytes) {
             if (std::find(types.begin(), types.end(), v.text) == types.end()) {
                 std::string list;
                 for (const auto &t : types) list += (list.empty() ? "" : ", ") + t;
-                bad_option(key, "\"" + v.text.substr(0, 40) + "\" is not a chart type (" + list + ")");
+                bad_option(key, "\"" + shown(v.text, 40) + "\" is not a chart type (" + list + ")");
             }
             has_type = true;
         } else if (key == "x" || key == "series") {
@@ -203,11 +246,8 @@ void check_chart_config(const JsonMembers &members, std::size_t text_bytes) {
         } else if (key == "sort") {
             if (v.kind != JsonValue::Kind::String || (v.text != "asc" && v.text != "desc")) bad_option(key, "must be \"asc\" or \"desc\"");
         } else {
-            std::string shown = key.substr(0, 40);
-            for (char &c : shown)
-                if (static_cast<unsigned char>(c) < 0x20) c = '?';
             throw Error(sqlstate::kInvalidParameterValue,
-                        "chart_config: unknown option \"" + shown +
+                        "chart_config: unknown option \"" + shown(key, 40) +
                             "\" (allowed: type, x, y, series, x_label, y_label, stacked, legend, colors, sort)");
         }
     }
@@ -224,8 +264,22 @@ bool is_word_break(char c) {
 bool is_trailing_punct(char c) { return c == '.' || c == '!' || c == '?' || c == ':'; }
 }  // namespace
 
+// `word` with every "%40" (a percent-encoded '@', as in a pasted URL) decoded.
+static std::string decode_at_signs(std::string_view word) {
+    std::string out;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        if (word.compare(i, 3, "%40") == 0) {
+            out += '@';
+            i += 2;
+        } else {
+            out += word[i];
+        }
+    }
+    return out;
+}
+
 std::string redact_emails_in_text(std::string_view text) {
-    if (text.find('@') == std::string_view::npos) return std::string(text);
+    if (text.find('@') == std::string_view::npos && text.find("%40") == std::string_view::npos) return std::string(text);
     std::string out;
     out.reserve(text.size());
     std::size_t i = 0;
@@ -239,9 +293,10 @@ std::string redact_emails_in_text(std::string_view text) {
         std::size_t word_end = end;
         while (word_end > i && is_trailing_punct(text[word_end - 1])) --word_end;
         const std::string_view word = text.substr(i, word_end - i);
-        if (contains_email(word)) {
+        const std::string decoded = word.find("%40") == std::string_view::npos ? std::string() : decode_at_signs(word);
+        if (contains_email(word) || (!decoded.empty() && contains_email(decoded))) {
             out += "sha256:";
-            out += hash_email(word, false);
+            out += hash_email(decoded.empty() ? word : std::string_view(decoded), false);
             out.append(text.substr(word_end, end - word_end));
         } else {
             out.append(text.substr(i, end - i));
