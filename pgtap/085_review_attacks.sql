@@ -1,7 +1,7 @@
 -- Review of issue 12 (attacks on the 1.5 functions): what an attacker's input makes the
 -- functions write (error texts, stored rows), as woo_app / woo_onboarding under RLS.
 BEGIN;
-SELECT plan(39);
+SELECT plan(40);
 
 INSERT INTO stores (id, store_url, api_key_hash) VALUES
     ('a0000000-0000-4000-8000-000000000000', 'https://a.example', 'x');
@@ -134,5 +134,9 @@ SELECT throws_ok($$SELECT woo.register_store('https://shop.example/bob@example.c
                  '22023', 'store_url: must not contain an e-mail address (it would be stored in clear)', 'a store URL with an address in its path is refused');
 
 RESET ROLE;
+-- A hash woo_app writes by hand at a huge cost must not make verification run
+-- for hours: keys are hashed and verified at cost 16 at most.
+SELECT is((SELECT max_val FROM pg_settings WHERE name = 'woo.bcrypt_cost'), '16',
+          'woo.bcrypt_cost is at most 16, the highest cost woo.verify_store_key verifies a stored hash at');
 SELECT * FROM finish();
 ROLLBACK;

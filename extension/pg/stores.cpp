@@ -15,6 +15,7 @@ extern "C" {
 }
 
 #include "core/store.hpp"
+#include "core/values.hpp"
 
 #include <crypt.h>
 #include <openssl/crypto.h>
@@ -26,6 +27,10 @@ extern "C" {
 namespace {
 
 int bcrypt_cost = 12;
+// The highest cost a key is hashed at, and verified at: a stored hash of a
+// higher cost (written by hand: woo_app may UPDATE its store's row) would make
+// every verification of that URL run bcrypt for hours, uncancellable.
+constexpr int kMaxBcryptCost = 16;
 int conversation_max_messages = 1000;
 int message_max_bytes = 65536;
 
@@ -82,7 +87,7 @@ namespace woo::pg {
 void define_store_gucs() {
     DefineCustomIntVariable("woo.bcrypt_cost", "bcrypt cost (log2 rounds) of new API key hashes.",
                             "Each verification of a key costs 2^cost bcrypt rounds (about 0.25 s at 12).", &bcrypt_cost, 12,
-                            4, 31, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                            4, kMaxBcryptCost, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("woo.conversation_max_messages", "Most messages one conversation may hold.", nullptr,
                             &conversation_max_messages, 1000, 1, 1000000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("woo.message_max_bytes", "Largest content (bytes) of one conversation message.", nullptr,
@@ -132,7 +137,9 @@ WOO_FUNCTION(woo_api_key_matches) {
     if (PG_ARGISNULL(0)) PG_RETURN_BOOL(false);
     KeyBuffer key = key_of(PG_GETARG_TEXT_PP(0));
     char *stored = PG_ARGISNULL(1) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(1));
-    const bool stored_is_bcrypt = stored != nullptr && std::strncmp(stored, "$2b$", 4) == 0 && std::strlen(stored) == 60;
+    const bool stored_is_bcrypt = stored != nullptr && std::strncmp(stored, "$2b$", 4) == 0 && std::strlen(stored) == 60 &&
+                                  stored[6] == '$' && stored[4] >= '0' && stored[4] <= '9' && stored[5] >= '0' &&
+                                  stored[5] <= '9' && (stored[4] - '0') * 10 + (stored[5] - '0') <= kMaxBcryptCost;
     auto *data = static_cast<crypt_data *>(palloc0(sizeof(crypt_data)));
     const char *out = bcrypt(key.data, stored_is_bcrypt ? stored : dummy_setting(), data);
     const bool length_ok = woo::core::api_key_length_ok(std::string_view(key.data, key.len));
