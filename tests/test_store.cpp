@@ -1,5 +1,6 @@
 // Store URL, API key, chart-config and chat e-mail rules (extension/core/store.hpp).
 #include "core/store.hpp"
+#include "core/values.hpp"
 
 #include "core/email.hpp"
 #include "core/error.hpp"

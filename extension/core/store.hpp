@@ -67,12 +67,5 @@ void check_chart_config(const JsonMembers &members, std::size_t text_bytes);
 
 // ---- conversations -----------------------------------------------------------------
 
-// Replaces every e-mail-looking word of `text` by "sha256:" + woo.hash_email of
-// it (the rule of the ingestion rejects: non-space characters on both sides of
-// an '@'). A word is a run of characters other than whitespace and
-// <>()[]{},;"'`\; trailing '.', '!', '?' and ':' end it. A "%40" (a percent-encoded
-// '@', as in a pasted URL) counts as '@': the word is hashed decoded. Returns `text` unchanged
-// when it holds no such word.
-std::string redact_emails_in_text(std::string_view text);
 
 }  // namespace woo::core

@@ -190,15 +190,24 @@ bool contains_email(std::string_view s) noexcept {
 }
 
 namespace {
-constexpr bool is_word_break(char c) noexcept {
-    switch (c) {
-        case ' ': case '\t': case '\n': case '\v': case '\f': case '\r':
-        case '"': case '\'': case '`': case '<': case '>': case '(': case ')':
-        case '[': case ']': case '{': case '}': case ',': case ';':
-            return true;
-        default:
-            return false;
+bool is_word_break(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f || std::strchr("<>()[]{},;\"'`\\", c) != nullptr;
+}
+bool is_trailing_punct(char c) { return c == '.' || c == '!' || c == '?' || c == ':'; }
+
+// `word` with every "%40" (a percent-encoded '@', as in a pasted URL) decoded.
+std::string decode_at_signs(std::string_view word) {
+    std::string out;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        if (word.compare(i, 3, "%40") == 0) {
+            out += '@';
+            i += 2;
+        } else {
+            out += word[i];
+        }
     }
+    return out;
 }
 }  // namespace
 
@@ -214,25 +223,30 @@ bool is_email_word(std::string_view word, bool dotted_domain) noexcept {
     return false;
 }
 
-std::string redact_emails_in_text(std::string_view s, bool dotted_domain) {
+std::string redact_emails_in_text(std::string_view text, bool dotted_domain) {
+    if (text.find('@') == std::string_view::npos && text.find("%40") == std::string_view::npos) return std::string(text);
     std::string out;
-    out.reserve(s.size());
+    out.reserve(text.size());
     std::size_t i = 0;
-    while (i < s.size()) {
-        if (is_word_break(s[i])) {
-            out.push_back(s[i++]);
+    while (i < text.size()) {
+        if (is_word_break(text[i])) {
+            out += text[i++];
             continue;
         }
-        std::size_t j = i;
-        while (j < s.size() && !is_word_break(s[j])) ++j;
-        const std::string_view word = s.substr(i, j - i);
-        if (is_email_word(word, dotted_domain)) {
+        std::size_t end = i;
+        while (end < text.size() && !is_word_break(text[end])) ++end;
+        std::size_t word_end = end;
+        while (word_end > i && is_trailing_punct(text[word_end - 1])) --word_end;
+        const std::string_view word = text.substr(i, word_end - i);
+        const std::string decoded = word.find("%40") == std::string_view::npos ? std::string() : decode_at_signs(word);
+        if (is_email_word(word, dotted_domain) || (!decoded.empty() && is_email_word(decoded, dotted_domain))) {
             out += "sha256:";
-            out += hash_email(word);
+            out += hash_email(decoded.empty() ? word : std::string_view(decoded), false);
+            out.append(text.substr(word_end, end - word_end));
         } else {
-            out.append(word);
+            out.append(text.substr(i, end - i));
         }
-        i = j;
+        i = end;
     }
     return out;
 }

@@ -50,14 +50,17 @@ std::size_t decode_html_entities(std::string_view s, char *out) noexcept;
 // before a rejected payload is stored.
 bool contains_email(std::string_view s) noexcept;
 
-// A text with every e-mail-shaped word replaced by "sha256:" + the hash of
-// that word as an address (woo.hash_email's): a word is a run of characters
-// other than ASCII whitespace and " ' ` < > ( ) [ ] { } , ;
-// E-mail-shaped: contains_email(word); with dotted_domain (stored names and
-// other columns, where "PACK@2" is a fine SKU) also a '.' inside the part after
-// the '@' ("jane@example.com", not "jane@example" nor "a@b.").
-// Throws woo::core::Error if OpenSSL fails.
-std::string redact_emails_in_text(std::string_view s, bool dotted_domain = false);
+// The one rule for every free text the extension stores or shows (names, chat,
+// error texts, reject payloads): every e-mail-shaped word of `text` is replaced
+// by "sha256:" + woo.hash_email of it. A word is a run of characters other than
+// whitespace, control characters and <>()[]{},;"'`\ ; trailing '.', '!', '?'
+// and ':' are not part of it. E-mail-shaped: contains_email(word); with
+// dotted_domain (stored names and other columns, where "PACK@2" is a fine SKU)
+// also a '.' inside the part after the '@' ("jane@example.com", not
+// "jane@example"). A "%40" (a percent-encoded '@', as in a pasted URL) counts as
+// '@': the word is hashed decoded. Returns `text` unchanged when it holds no
+// such word. Throws woo::core::Error if OpenSSL fails.
+std::string redact_emails_in_text(std::string_view text, bool dotted_domain = false);
 bool is_email_word(std::string_view word, bool dotted_domain) noexcept;
 
 }  // namespace woo::core
