@@ -371,7 +371,9 @@ SELECT has_index('public', 'orders', 'idx_orders_store_customer', ARRAY['store_i
 SELECT has_index('public', 'customers', 'customers_store_guest_email_key', ARRAY['store_id', 'email_hash'], 'index customers_store_guest_email_key on customers(store_id, email_hash) (migration guest_customers)');
 SELECT index_is_unique('public', 'customers', 'customers_store_guest_email_key', 'customers_store_guest_email_key is UNIQUE');
 SELECT col_is_unique('public', 'sync_logs', ARRAY['store_id', 'id'], 'sync_logs: UNIQUE(store_id, id), the same-store target of woo.load_checkpoints (migration load_checkpoints)');
-SELECT tables_are('public', ARRAY['stores', 'categories', 'products', 'customers', 'orders', 'order_items', 'coupons', 'saved_charts', 'conversations', 'sync_logs'], 'public has exactly the ten seed tables');
+SELECT tables_are('public', ARRAY['stores', 'categories', 'products', 'customers', 'orders', 'order_items', 'coupons', 'saved_charts', 'conversations', 'sync_logs',
+                                'refunds', 'sales_daily', 'product_sales_daily', 'coupon_sales_daily'],
+                 'public has exactly the ten seed tables, refunds and the three rollups (issue 14)');
 SELECT is(ARRAY(SELECT table_schema || '.' || table_name || '.' || column_name FROM information_schema.columns
                   WHERE table_schema IN ('public', 'woo') AND data_type = 'timestamp without time zone' ORDER BY 1),
           '{}'::text[], 'every timestamp column (public and woo) is timestamptz (UTC)');
@@ -380,7 +382,8 @@ SELECT is(ARRAY(SELECT c.table_name::text FROM information_schema.columns c
                  WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
                    AND c.column_name = 'store_id' AND c.data_type = 'uuid' AND c.is_nullable = 'NO'
                  ORDER BY 1),
-          ARRAY['categories', 'conversations', 'coupons', 'customers', 'order_items', 'orders', 'products', 'saved_charts', 'sync_logs'],
+          ARRAY['categories', 'conversations', 'coupon_sales_daily', 'coupons', 'customers', 'order_items', 'orders',
+                'product_sales_daily', 'products', 'refunds', 'sales_daily', 'saved_charts', 'sync_logs'],
           'every table but stores has store_id uuid NOT NULL');
 SELECT is(ARRAY(SELECT t.relname::text FROM pg_class t
                  WHERE t.relnamespace = 'public'::regnamespace AND t.relkind IN ('r', 'p') AND t.relname <> 'stores'

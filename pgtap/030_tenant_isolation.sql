@@ -8,7 +8,7 @@
 -- the attacker knows them (the worst case): a0000000-…-000000000NNK is row K of table N
 -- in store A, b0000000-… the same in store B.
 BEGIN;
-SELECT plan(212);
+SELECT plan(230);
 
 -- Fixture, as the superuser (RLS does not apply) -----------------------------------------
 INSERT INTO stores (id, store_url, api_key_hash, settings) VALUES
@@ -43,6 +43,9 @@ INSERT INTO conversations (id, store_id, messages) VALUES
 INSERT INTO sync_logs (id, store_id, sync_type) VALUES
     ('a0000000-0000-4000-8000-000000000091', 'a0000000-0000-4000-8000-000000000000', 'full'),
     ('b0000000-0000-4000-8000-000000000091', 'b0000000-0000-4000-8000-000000000000', 'full');
+INSERT INTO refunds (id, store_id, order_id, wc_refund_id, amount, date_created) VALUES  -- issue 14
+    ('a0000000-0000-4000-8000-000000000111', 'a0000000-0000-4000-8000-000000000000', 'a0000000-0000-4000-8000-000000000041', 1, 1, '2024-01-02'),
+    ('b0000000-0000-4000-8000-000000000111', 'b0000000-0000-4000-8000-000000000000', 'b0000000-0000-4000-8000-000000000041', 1, 2, '2024-01-02');
 INSERT INTO woo.ingest_rejects (id, store_id, resource, payload, error, sqlstate) VALUES
     ('a0000000-0000-4000-8000-000000000101', 'a0000000-0000-4000-8000-000000000000', 'orders', '{}', 'A', '22023'),
     ('b0000000-0000-4000-8000-000000000101', 'b0000000-0000-4000-8000-000000000000', 'orders', '{}', 'B', '22023');
@@ -60,10 +63,11 @@ SELECT t, store_id, count(*) AS n FROM (
     UNION ALL SELECT 'saved_charts', store_id FROM saved_charts
     UNION ALL SELECT 'conversations', store_id FROM conversations
     UNION ALL SELECT 'sync_logs', store_id FROM sync_logs
+    UNION ALL SELECT 'refunds', store_id FROM refunds
     UNION ALL SELECT 'ingest_rejects', store_id FROM woo.ingest_rejects) x
 GROUP BY t, store_id;
 
--- The ten tables, with what an attacker needs to write a row: key column (id on stores),
+-- The ten seed tables and refunds (issue 14), with what an attacker needs to write a row: key column (id on stores),
 -- the other required columns and their values, the WooCommerce id column used as upsert
 -- conflict target (with store B's value), and how many rows store A has.
 CREATE FUNCTION public.iso_tables()
@@ -78,7 +82,8 @@ LANGUAGE sql IMMUTABLE AS $$
            ('coupons',       6, 'store_id', 'wc_coupon_id, code',                        '5, ''x''',                       'wc_coupon_id', 1),
            ('saved_charts',  7, 'store_id', 'title, chart_config',                       '''x'', ''{}''',                  NULL, 1),
            ('conversations', 8, 'store_id', 'messages',                                  '''[]''',                         NULL, 1),
-           ('sync_logs',     9, 'store_id', 'sync_type',                                 '''full''',                       NULL, 1)
+           ('sync_logs',     9, 'store_id', 'sync_type',                                 '''full''',                       NULL, 1),
+           ('refunds',      11, 'store_id', 'order_id, wc_refund_id, amount, date_created', '''b0000000-0000-4000-8000-000000000041'', 2, 1, now()', NULL, 1)
 $$;
 
 -- Every cross-store check for one table, run as the current role with store A bound.
@@ -271,7 +276,8 @@ SELECT results_eq(
         UNION ALL SELECT 'saved_charts', store_id FROM saved_charts
         UNION ALL SELECT 'conversations', store_id FROM conversations
         UNION ALL SELECT 'sync_logs', store_id FROM sync_logs
-        UNION ALL SELECT 'ingest_rejects', store_id FROM woo.ingest_rejects) x
+        UNION ALL SELECT 'refunds', store_id FROM refunds
+    UNION ALL SELECT 'ingest_rejects', store_id FROM woo.ingest_rejects) x
       GROUP BY t, store_id ORDER BY t, store_id$$,
     $$SELECT t, store_id, n FROM iso_before ORDER BY t, store_id$$,
     'superuser: every table still has exactly the rows of each store it had before the attacks');

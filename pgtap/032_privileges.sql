@@ -2,12 +2,13 @@
 -- widened policy, a widened grant, a new role attribute or a new woo.* function that nobody
 -- reviewed fails the suite. The attacks themselves are in 030 and 031.
 BEGIN;
-SELECT plan(427);
+SELECT plan(543);
 
 -- The tables under RLS: the ten seed tables in public, woo.ingest_rejects and woo.load_checkpoints.
 CREATE FUNCTION pg_temp.tables() RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $$
     SELECT unnest(ARRAY['stores', 'categories', 'products', 'customers', 'orders', 'order_items',
-                        'coupons', 'saved_charts', 'conversations', 'sync_logs'])
+                        'coupons', 'saved_charts', 'conversations', 'sync_logs',
+                        'refunds'])  -- 1.5, issue 14
 $$;
 
 -- Policies: exactly four per table, named <table>_<command>, for the command of their name,
@@ -47,8 +48,13 @@ SELECT policy_roles_are('woo', 'load_checkpoints', 'load_checkpoints_insert', AR
 
 -- No other policy anywhere, and every policy is exactly "key = (SELECT woo.current_store())":
 -- an extra permissive policy, or an OR added to one, fails here.
-SELECT is((SELECT count(*) FROM pg_policies WHERE schemaname = 'public'), 40::bigint, 'public has exactly 40 policies');
-SELECT is((SELECT count(*) FROM pg_policies), 45::bigint, 'the database has exactly 45 policies (40 + woo.ingest_rejects'' 3 + woo.load_checkpoints'' 2)');
+-- Issue 14: the day-level rollups are read-only to everyone (their triggers write them).
+SELECT policies_are('public', t, ARRAY[t || '_select'], format('%s has exactly the policy %s_select', t, t))
+  FROM unnest(ARRAY['sales_daily', 'product_sales_daily', 'coupon_sales_daily']) t;
+SELECT policy_roles_are('public', t, (t || '_select')::name, ARRAY['woo_app', 'woo_ai'], format('policy %s_select applies to woo_app, woo_ai', t))
+  FROM unnest(ARRAY['sales_daily', 'product_sales_daily', 'coupon_sales_daily']) t;
+SELECT is((SELECT count(*) FROM pg_policies WHERE schemaname = 'public'), 47::bigint, 'public has exactly 47 policies (11 tables x 4 + 3 rollups x 1)');
+SELECT is((SELECT count(*) FROM pg_policies), 52::bigint, 'the database has exactly 52 policies (47 + woo.ingest_rejects'' 3 + woo.load_checkpoints'' 2)');
 SELECT is_empty(
     $$SELECT schemaname, tablename, policyname FROM pg_policies
        WHERE policyname !~ ('^' || tablename || '_(select|insert|update|delete)$')
@@ -110,6 +116,16 @@ BEGIN
     END LOOP;
 END $$;
 SELECT * FROM pg_temp.table_priv_checks();
+-- Issue 14: rollups and canonical views: SELECT for woo_app and woo_ai, nothing else.
+SELECT table_privs_are('public', t, r, ARRAY['SELECT'], format('%s has exactly SELECT on %s', r, t))
+  FROM unnest(ARRAY['sales_daily', 'product_sales_daily', 'coupon_sales_daily', 'metrics_daily', 'metrics_product_daily',
+                    'metrics_coupon_daily', 'customer_segments']) t, unnest(ARRAY['woo_app', 'woo_ai']) r;
+SELECT table_privs_are('public', t, 'public', ARRAY[]::name[], format('PUBLIC has no privilege on %s', t))
+  FROM unnest(ARRAY['sales_daily', 'product_sales_daily', 'coupon_sales_daily', 'metrics_daily', 'metrics_product_daily',
+                    'metrics_coupon_daily', 'customer_segments']) t;
+SELECT is_empty($$SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'v'
+                     AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)$$,
+                'every view in public is security_invoker (RLS applies to its reader)');
 SELECT table_privs_are('woo', 'ingest_rejects', 'woo_app', ARRAY['SELECT', 'INSERT', 'DELETE'], 'woo_app has exactly SELECT, INSERT, DELETE on woo.ingest_rejects');
 SELECT table_privs_are('woo', 'ingest_rejects', 'woo_ai', ARRAY[]::name[], 'woo_ai has no privilege on woo.ingest_rejects');
 SELECT table_privs_are('woo', 'ingest_rejects', 'woo_owner', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'],
@@ -157,10 +173,15 @@ SELECT functions_are('woo', ARRAY['_loaded_at_startup', 'ai_query', 'apply_webho
                                   '_hash_api_key', 'append_message', 'check_ai_query', 'configure_store', 'deactivate_store',
                                   'delete_chart', 'forget_customer', 'move_chart', 'normalize_store_url', 'purge_store',
                                   'redact_emails', 'register_store', 'rotate_store_key', 'run_chart', 'save_chart',
-                                  'start_conversation', 'sync_cursor', 'update_chart', 'verify_store_key'],
+                                  'start_conversation', 'sync_cursor', 'update_chart', 'verify_store_key',
+                                  -- 1.5, issue 14
+                                  '_sync_order_refunds', 'upsert_refunds', 'store_timezone', '_rollup_orders', '_rollup_children',
+                                  '_analytics_orders_trigger', '_analytics_items_trigger', '_analytics_refunds_trigger',
+                                  '_analytics_stores_trigger', 'expected_sales_daily', 'expected_product_sales_daily',
+                                  'expected_coupon_sales_daily', 'analytics_drift', '_rebuild_analytics', 'repair_analytics'],
                      'schema woo has exactly the reviewed functions');
-SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 46::bigint,
-          'schema woo has exactly 46 functions (two overloaded), all of them below');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 61::bigint,
+          'schema woo has exactly 61 functions (two overloaded), all of them below');
 CREATE FUNCTION pg_temp.function_priv_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     f record;
@@ -215,7 +236,25 @@ BEGIN
         ('start_conversation',         ARRAY['uuid'],                             true,  false, false),
         ('sync_cursor',                ARRAY['uuid', 'text'],                     true,  false, false),
         ('update_chart',               ARRAY['uuid', 'text', 'text', 'jsonb'],    true,  false, false),
-        ('verify_store_key',           ARRAY['text', 'text'],                     true,  false, false)
+        ('verify_store_key',           ARRAY['text', 'text'],                     true,  false, false),
+        -- 1.5, issue 14
+        ('_sync_order_refunds',        ARRAY['uuid', 'uuid[]', 'jsonb[]'],        true,  false, false),
+        ('upsert_refunds',             ARRAY['uuid', 'integer', 'jsonb', 'boolean'], true, false, false),
+        ('store_timezone',             ARRAY['uuid'],                             true,  false, false),
+        ('_rollup_orders',             ARRAY['integer[]', 'uuid[]', 'uuid[]', 'timestamp with time zone[]', 'text[]', 'numeric[]',
+                                             'numeric[]', 'numeric[]', 'numeric[]', 'text[]', 'boolean[]'], false, false, false),
+        ('_rollup_children',           ARRAY['text', 'integer[]', 'uuid[]', 'uuid[]', 'uuid[]', 'numeric[]', 'numeric[]',
+                                             'timestamp with time zone[]'], false, false, false),
+        ('_analytics_orders_trigger',  ARRAY[]::name[],                           false, false, false),
+        ('_analytics_items_trigger',   ARRAY[]::name[],                           false, false, false),
+        ('_analytics_refunds_trigger', ARRAY[]::name[],                           false, false, false),
+        ('_analytics_stores_trigger',  ARRAY[]::name[],                           false, false, false),
+        ('expected_sales_daily',       ARRAY['uuid'],                             true,  false, false),
+        ('expected_product_sales_daily', ARRAY['uuid'],                           true,  false, false),
+        ('expected_coupon_sales_daily', ARRAY['uuid'],                            true,  false, false),
+        ('analytics_drift',            ARRAY['uuid'],                             true,  false, false),
+        ('_rebuild_analytics',         ARRAY['uuid'],                             false, false, false),
+        ('repair_analytics',           ARRAY['uuid'],                             true,  false, false)
     ) v(fn, args, app, ai, owner) LOOP
         FOREACH r IN ARRAY ARRAY['woo_app', 'woo_ai', 'woo_owner', 'woo_onboarding', 'public'] LOOP
             want := CASE WHEN (r = 'woo_app' AND f.app) OR (r = 'woo_ai' AND f.ai) OR (r = 'woo_owner' AND f.owner)
@@ -230,11 +269,16 @@ SELECT * FROM pg_temp.function_priv_checks();
 SELECT results_eq(
     $$SELECT p.oid::regprocedure::text, array_to_string(p.proconfig, ',') COLLATE "default" FROM pg_proc p
        WHERE p.pronamespace = 'woo'::regnamespace AND p.prosecdef ORDER BY 1$$,
-    $$VALUES ('woo.create_ai_login(uuid,name,text)', 'search_path=pg_catalog, pg_temp'),
+    $$VALUES ('woo._analytics_items_trigger()', 'search_path=pg_catalog, pg_temp'),
+             ('woo._analytics_orders_trigger()', 'search_path=pg_catalog, pg_temp'),
+             ('woo._analytics_refunds_trigger()', 'search_path=pg_catalog, pg_temp'),
+             ('woo._analytics_stores_trigger()', 'search_path=pg_catalog, pg_temp'),
+             ('woo.create_ai_login(uuid,name,text)', 'search_path=pg_catalog, pg_temp'),
              ('woo.purge_store(uuid)', 'search_path=pg_catalog, pg_temp'),
              ('woo.register_store(text,text,text,text,jsonb)', 'search_path=pg_catalog, pg_temp'),
+             ('woo.repair_analytics(uuid)', 'search_path=pg_catalog, pg_temp'),
              ('woo.verify_store_key(text,text)', 'search_path=pg_catalog, pg_temp')$$,
-    'the SECURITY DEFINER functions of schema woo are create_ai_login, purge_store, register_store and verify_store_key, each with a fixed search_path');
+    'the SECURITY DEFINER functions of schema woo are create_ai_login, purge_store, register_store, verify_store_key, and (issue 14) the rollup triggers and repair_analytics, each with a fixed search_path');
 
 -- Roles: none of ours can log in, is superuser or bypasses RLS; none is a member of another role.
 SELECT results_eq(
@@ -321,7 +365,8 @@ SELECT results_eq(
              ('customers_store_guest_email_key', 'CREATE UNIQUE INDEX customers_store_guest_email_key ON public.customers USING btree (store_id, email_hash) WHERE (wc_customer_id IS NULL)'),
              ('customers_store_id_wc_customer_id_key', 'CREATE UNIQUE INDEX customers_store_id_wc_customer_id_key ON public.customers USING btree (store_id, wc_customer_id)'),
              ('orders_store_id_wc_order_id_key', 'CREATE UNIQUE INDEX orders_store_id_wc_order_id_key ON public.orders USING btree (store_id, wc_order_id)'),
-             ('products_store_id_wc_product_id_key', 'CREATE UNIQUE INDEX products_store_id_wc_product_id_key ON public.products USING btree (store_id, wc_product_id)')$$,
+             ('products_store_id_wc_product_id_key', 'CREATE UNIQUE INDEX products_store_id_wc_product_id_key ON public.products USING btree (store_id, wc_product_id)'),
+             ('refunds_store_order_refund_key', 'CREATE UNIQUE INDEX refunds_store_order_refund_key ON public.refunds USING btree (store_id, order_id, wc_refund_id)')$$,
     'the upsert conflict targets are (store_id, wc_*_id), and (store_id, email_hash) for guests');
 
 SELECT * FROM finish();

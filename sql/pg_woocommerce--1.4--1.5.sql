@@ -259,9 +259,11 @@ BEGIN
         RAISE EXCEPTION 'woo.purge_store: no store %', purge_store.store_id USING ERRCODE = 'P0002';
     END IF;
     -- Referencing tables before the ones they reference.
-    FOREACH t IN ARRAY ARRAY['woo.load_checkpoints', 'woo.ingest_rejects', 'public.order_items', 'public.orders',
+    FOREACH t IN ARRAY ARRAY['woo.load_checkpoints', 'woo.ingest_rejects', 'public.refunds', 'public.order_items', 'public.orders',
                              'public.customers', 'public.products', 'public.categories', 'public.coupons',
-                             'public.saved_charts', 'public.conversations', 'public.sync_logs'] LOOP
+                             'public.saved_charts', 'public.conversations', 'public.sync_logs',
+                             -- issue 14: the refunds and the day-level rollups
+                             'public.sales_daily', 'public.product_sales_daily', 'public.coupon_sales_daily'] LOOP
         EXECUTE format('DELETE FROM %s WHERE store_id = $1', t) USING purge_store.store_id;
         GET DIAGNOSTICS n = ROW_COUNT;
         table_name := t; rows_deleted := n;
@@ -653,3 +655,594 @@ REVOKE ALL ON FUNCTION woo.normalize_store_url(text), woo._hash_api_key(text, te
                        woo.sync_cursor(uuid, text) FROM PUBLIC;
 
 -- ==== end issue 12 ====
+
+-- ==== issue 14: refunds as dated rows, canonical sales metrics, day-level rollups ====
+
+-- Refunds (1.5) --------------------------------------------------------------------------
+
+-- Internal, called by woo.upsert_orders once per chunk: replaces the refund rows of
+-- the written orders by their payloads' refunds[] (order_ids[i] <-> refunds[i], a JSON
+-- array or NULL). refunds[] has no date: a new row is dated at the order's
+-- date_modified (else date_created); a row already stored keeps its date (exact when
+-- a /refunds page gave it). Entries without an id are keyed by -(position + 1).
+CREATE FUNCTION woo._sync_order_refunds(store_id uuid, order_ids uuid[], refunds jsonb[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    -- Rows no longer listed go (probe by key: refunds_store_order_refund_key).
+    DELETE FROM public.refunds r
+     USING unnest(order_ids, refunds) AS u(o, j)
+     WHERE r.store_id = _sync_order_refunds.store_id AND r.order_id = u.o
+       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(u.j) = 'array' THEN u.j ELSE '[]' END)
+                                     WITH ORDINALITY AS e(v, i)
+                        WHERE CASE WHEN jsonb_typeof(e.v->'id') = 'number' AND (e.v->>'id')::numeric > 0
+                                   THEN (e.v->>'id')::numeric ELSE -e.i END = r.wc_refund_id);
+    INSERT INTO public.refunds AS r (store_id, order_id, wc_refund_id, amount, reason, date_created, date_exact)
+    SELECT _sync_order_refunds.store_id, u.o, x.wc, x.amount, x.reason, coalesce(o.date_modified, o.date_created), false
+      FROM unnest(order_ids, refunds) AS u(o, j)
+      JOIN public.orders o ON o.id = u.o AND o.store_id = _sync_order_refunds.store_id
+     CROSS JOIN LATERAL (
+            SELECT DISTINCT ON (1)
+                   CASE WHEN jsonb_typeof(e.v->'id') = 'number' AND (e.v->>'id')::numeric > 0
+                        THEN (e.v->>'id')::integer ELSE -e.i::integer END AS wc,
+                   abs((e.v->>'total')::numeric(12,2)) AS amount,
+                   coalesce(e.v->>'reason', e.v->>'refund') AS reason
+              FROM jsonb_array_elements(CASE WHEN jsonb_typeof(u.j) = 'array' THEN u.j ELSE '[]' END) WITH ORDINALITY AS e(v, i)
+             WHERE jsonb_typeof(e.v) = 'object' AND e.v->>'total' IS NOT NULL
+             ORDER BY 1) x
+    ON CONFLICT ON CONSTRAINT refunds_store_order_refund_key DO UPDATE
+       SET amount = EXCLUDED.amount, reason = EXCLUDED.reason
+     WHERE (r.amount, r.reason) IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.reason);
+END $$;
+COMMENT ON FUNCTION woo._sync_order_refunds(uuid, uuid[], jsonb[]) IS
+    'Internal (woo.upsert_orders): the refund rows of the written orders from their refunds[]';
+
+-- One /orders/<id>/refunds page (an array) or one refund (an object): each refund is
+-- upserted by its id with its exact date (date_created_gmt) and amount (positive);
+-- refunds not on the page are kept (pages are partial). orders.refunded_total becomes
+-- the sum of the order's rows and the customer's metrics follow.
+CREATE FUNCTION woo.upsert_refunds(store_id uuid, wc_order_id integer, payload jsonb, strict boolean DEFAULT true)
+    RETURNS woo.upsert_result
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    res woo.upsert_result := ROW(0, 0, 0, 0, 0, 0);
+    ord record;
+    rec jsonb;
+    i integer := -1;
+    wc integer;
+    amt numeric(12,2);
+    dc timestamptz;
+    rsn text;
+    prev record;
+    field text;
+    msg text;
+    state text;
+    sum_refunded numeric(12,2);
+BEGIN
+    IF store_id IS NULL OR wc_order_id IS NULL OR payload IS NULL OR strict IS NULL THEN
+        RAISE EXCEPTION 'woo.upsert_refunds: store_id, wc_order_id, payload and strict are required' USING ERRCODE = '22004';
+    END IF;
+    IF store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', store_id USING ERRCODE = '42501';
+    END IF;
+    IF jsonb_typeof(payload) NOT IN ('array', 'object') THEN
+        RAISE EXCEPTION 'refunds: payload must be a JSON object or array, not %', jsonb_typeof(payload) USING ERRCODE = '22023';
+    END IF;
+    SELECT o.id, o.customer_id INTO ord FROM public.orders o
+     WHERE o.store_id = upsert_refunds.store_id AND o.wc_order_id = upsert_refunds.wc_order_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'refunds: order % is not stored in this store', wc_order_id
+            USING ERRCODE = '23503', HINT = 'Upsert the order (woo.upsert_orders) before its refunds.';
+    END IF;
+    FOR rec IN SELECT v FROM jsonb_array_elements(CASE jsonb_typeof(payload) WHEN 'array' THEN payload
+                                                   ELSE jsonb_build_array(payload) END) AS e(v) LOOP
+        i := i + 1;
+        BEGIN
+            field := 'id';
+            IF jsonb_typeof(rec) <> 'object' THEN
+                field := '';
+                RAISE EXCEPTION 'refunds[%]: not a JSON object', i USING ERRCODE = '22023';
+            END IF;
+            IF coalesce(jsonb_typeof(rec->'id'), '') <> 'number' OR (rec->>'id')::numeric <> trunc((rec->>'id')::numeric)
+               OR (rec->>'id')::numeric NOT BETWEEN 1 AND 2147483647 THEN
+                RAISE EXCEPTION 'refunds[%]: id must be a positive integer', i USING ERRCODE = '22023';
+            END IF;
+            wc := (rec->>'id')::integer;
+            field := 'amount';
+            IF coalesce(jsonb_typeof(rec->'amount'), '') NOT IN ('string', 'number') OR (rec->>'amount') !~ '^\s*[-+]?[0-9]+(\.[0-9]+)?\s*$' THEN
+                RAISE EXCEPTION 'refunds[%] (id %): amount must be a decimal number', i, wc USING ERRCODE = '22023';
+            END IF;
+            amt := abs((rec->>'amount')::numeric(12,2));
+            field := 'date_created_gmt';
+            IF coalesce(jsonb_typeof(rec->'date_created_gmt'), '') <> 'string' THEN
+                RAISE EXCEPTION 'refunds[%] (id %): date_created_gmt is required', i, wc USING ERRCODE = '22023';
+            END IF;
+            BEGIN
+                dc := ((rec->>'date_created_gmt')::timestamp) AT TIME ZONE 'UTC';
+            EXCEPTION WHEN data_exception THEN
+                RAISE EXCEPTION 'refunds[%] (id %): date_created_gmt "%" is not a date and time', i, wc, left(rec->>'date_created_gmt', 40)
+                    USING ERRCODE = '22007';
+            END;
+            rsn := CASE WHEN jsonb_typeof(rec->'reason') = 'string' THEN rec->>'reason' END;
+        EXCEPTION WHEN data_exception OR numeric_value_out_of_range THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+            IF strict THEN
+                RAISE EXCEPTION '%', msg USING ERRCODE = state;
+            END IF;
+            INSERT INTO woo.ingest_rejects (store_id, resource, wc_id, payload, error, sqlstate)
+            VALUES (upsert_refunds.store_id, 'refunds',
+                    CASE WHEN jsonb_typeof(rec->'id') = 'number' AND (rec->>'id') ~ '^[0-9]{1,18}$' THEN (rec->>'id')::bigint END,
+                    woo._redact_emails_jsonb(rec), msg, state);
+            res.rejected := res.rejected + 1;
+            CONTINUE;
+        END;
+        SELECT r.amount, r.reason, r.date_created, r.date_exact INTO prev FROM public.refunds r
+         WHERE r.store_id = upsert_refunds.store_id AND r.order_id = ord.id AND r.wc_refund_id = wc;
+        IF NOT FOUND THEN
+            INSERT INTO public.refunds (store_id, order_id, wc_refund_id, amount, reason, date_created, date_exact)
+            VALUES (upsert_refunds.store_id, ord.id, wc, amt, rsn, dc, true)
+            ON CONFLICT ON CONSTRAINT refunds_store_order_refund_key DO NOTHING;
+            res.inserted := res.inserted + 1;
+        ELSIF (prev.amount, prev.reason, prev.date_created, prev.date_exact) IS NOT DISTINCT FROM (amt, rsn, dc, true) THEN
+            res.unchanged := res.unchanged + 1;
+        ELSE
+            UPDATE public.refunds r SET amount = amt, reason = rsn, date_created = dc, date_exact = true
+             WHERE r.store_id = upsert_refunds.store_id AND r.order_id = ord.id AND r.wc_refund_id = wc;
+            res.updated := res.updated + 1;
+        END IF;
+    END LOOP;
+    IF res.inserted + res.updated > 0 THEN
+        SELECT coalesce(sum(r.amount), 0) INTO sum_refunded FROM public.refunds r
+         WHERE r.store_id = upsert_refunds.store_id AND r.order_id = ord.id;
+        UPDATE public.orders o SET refunded_total = sum_refunded
+         WHERE o.id = ord.id AND o.store_id = upsert_refunds.store_id AND o.refunded_total IS DISTINCT FROM sum_refunded;
+        IF FOUND AND ord.customer_id IS NOT NULL THEN
+            PERFORM woo.recompute_customer_metrics(upsert_refunds.store_id, ARRAY[ord.customer_id]);
+        END IF;
+    END IF;
+    RETURN res;
+END $$;
+COMMENT ON FUNCTION woo.upsert_refunds(uuid, integer, jsonb, boolean) IS
+    'Upserts the refunds of one order from a /orders/<id>/refunds page (or one refund), exact dates; refunded_total = their sum';
+
+-- Canonical sales metrics: day-level rollups (1.5) --------------------------------------
+--
+-- Definitions (after WooCommerce Analytics; README, "Canonical metrics"). An order
+-- counts when its status is not one of the store's excluded statuses
+-- (woo.excluded_statuses). Its day is the store-local date of date_created
+-- (stores.settings timezone, UTC when unset); a refund's day is the local date of the
+-- refund's own date_created, and it counts when its order counts.
+--   gross_sales = total - tax_total - shipping_total + discount_total (before coupons and refunds)
+--   net_sales   = gross_sales - discounts - refunds
+--   total_sales = net_sales + taxes + shipping
+-- The rollups are written by the triggers below, in the writer's transaction; the
+-- functions run as the extension's owner (the rollups are read-only to everyone else).
+
+-- The store's day-cutting time zone.
+CREATE FUNCTION woo.store_timezone(store_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    RETURN coalesce((SELECT s.settings->>'timezone' FROM public.stores s WHERE s.id = store_timezone.store_id), 'UTC');
+END $$;
+COMMENT ON FUNCTION woo.store_timezone(uuid) IS
+    'The time zone that cuts a store''s days: settings.timezone, else UTC';
+
+-- Applies signed order states: each (sign, order) adds (+1) or removes (-1) the
+-- order's own contribution; with move, its line items and refunds as stored now move
+-- with it (a change of status, date or store). One statement, probes by key.
+CREATE FUNCTION woo._rollup_orders(signs integer[], store_ids uuid[], ids uuid[], dates timestamptz[], statuses text[],
+                                   totals numeric[], taxes numeric[], shippings numeric[], discounts numeric[],
+                                   coupons text[], moves boolean[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock_shared(hashtext('woo.analytics'), hashtext(x::text))
+       FROM (SELECT DISTINCT x FROM unnest(store_ids) AS x) d;
+    WITH st AS (
+        SELECT s.id, coalesce(s.settings->>'timezone', 'UTC') AS tz, woo.excluded_statuses(s.id) AS ex
+          FROM public.stores s WHERE s.id = ANY (store_ids)),
+    d AS (
+        SELECT u.*, (u.dc AT TIME ZONE st.tz)::date AS day, st.tz
+          FROM unnest(signs, store_ids, ids, dates, statuses, totals, taxes, shippings, discounts, coupons, moves)
+               AS u(s, store, id, dc, status, tot, tax, ship, disc, cp, mv)
+          JOIN st ON st.id = u.store
+         WHERE u.status <> ALL (st.ex)),
+    items AS (
+        SELECT d.s, d.store, d.day, d.id, i.product_id, i.quantity, i.total
+          FROM d JOIN public.order_items i ON i.store_id = d.store AND i.order_id = d.id
+         WHERE d.mv),
+    sales AS (
+        SELECT d.store, d.day, d.s AS orders, 0::numeric AS items,
+               d.s * (d.tot - coalesce(d.tax, 0) - coalesce(d.ship, 0) + coalesce(d.disc, 0)) AS gross,
+               d.s * coalesce(d.disc, 0) AS disc, 0::numeric AS refunds,
+               d.s * coalesce(d.tax, 0) AS tax, d.s * coalesce(d.ship, 0) AS ship
+          FROM d
+        UNION ALL
+        SELECT items.store, items.day, 0, items.s * items.quantity, 0, 0, 0, 0, 0 FROM items
+        UNION ALL
+        SELECT d.store, (r.date_created AT TIME ZONE d.tz)::date, 0, 0, 0, 0, d.s * r.amount, 0, 0
+          FROM d JOIN public.refunds r ON r.store_id = d.store AND r.order_id = d.id
+         WHERE d.mv),
+    ins_sales AS (
+        INSERT INTO public.sales_daily AS t (store_id, day, orders, items_sold, gross_sales, discounts, refunds, taxes, shipping)
+        SELECT store, day, sum(orders), sum(items), sum(gross), sum(disc), sum(refunds), sum(tax), sum(ship)
+          FROM sales GROUP BY store, day
+        ON CONFLICT (store_id, day) DO UPDATE
+           SET orders = t.orders + EXCLUDED.orders, items_sold = t.items_sold + EXCLUDED.items_sold,
+               gross_sales = t.gross_sales + EXCLUDED.gross_sales, discounts = t.discounts + EXCLUDED.discounts,
+               refunds = t.refunds + EXCLUDED.refunds, taxes = t.taxes + EXCLUDED.taxes, shipping = t.shipping + EXCLUDED.shipping),
+    ins_products AS (
+        INSERT INTO public.product_sales_daily AS t (store_id, day, product_id, units, net_revenue, orders)
+        SELECT store, day, product_id, sum(s * quantity), sum(s * coalesce(total, 0)), sum(s) FILTER (WHERE first)
+          FROM (SELECT items.*, row_number() OVER (PARTITION BY s, id, product_id) = 1 AS first
+                  FROM items WHERE product_id IS NOT NULL) x
+         GROUP BY store, day, product_id
+        ON CONFLICT (store_id, day, product_id) DO UPDATE
+           SET units = t.units + EXCLUDED.units, net_revenue = t.net_revenue + EXCLUDED.net_revenue,
+               orders = t.orders + EXCLUDED.orders)
+    INSERT INTO public.coupon_sales_daily AS t (store_id, day, coupon_code, orders, discount)
+    SELECT d.store, d.day, c.code, sum(d.s), sum(d.s * round(coalesce(d.disc, 0) / c.n, 2))
+      FROM d CROSS JOIN LATERAL (SELECT x AS code, count(*) OVER () AS n
+                                   FROM unnest(string_to_array(d.cp, ',')) AS x) c
+     WHERE d.cp IS NOT NULL
+     GROUP BY d.store, d.day, c.code
+    ON CONFLICT (store_id, day, coupon_code) DO UPDATE
+       SET orders = t.orders + EXCLUDED.orders, discount = t.discount + EXCLUDED.discount;
+END $$;
+COMMENT ON FUNCTION woo._rollup_orders(integer[], uuid[], uuid[], timestamptz[], text[], numeric[], numeric[], numeric[], numeric[], text[], boolean[]) IS
+    'Internal: adds (+1) or removes (-1) orders'' contributions to the day-level rollups';
+
+-- Applies signed line items or refunds under their order's current state (an item
+-- or refund whose order is gone was removed with the order, by woo._rollup_order_deleted).
+CREATE FUNCTION woo._rollup_children(kind text, signs integer[], store_ids uuid[], order_ids uuid[], product_ids uuid[],
+                                     quantities numeric[], amounts numeric[], dates timestamptz[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock_shared(hashtext('woo.analytics'), hashtext(x::text))
+       FROM (SELECT DISTINCT x FROM unnest(store_ids) AS x) d;
+    WITH st AS (
+        SELECT s.id, coalesce(s.settings->>'timezone', 'UTC') AS tz, woo.excluded_statuses(s.id) AS ex
+          FROM public.stores s WHERE s.id = ANY (store_ids)),
+    d AS (
+        SELECT u.s, u.store, u.oid, u.pid, u.q, u.amt,
+               (CASE kind WHEN 'refund' THEN u.dc ELSE o.date_created END AT TIME ZONE st.tz)::date AS day
+          FROM unnest(signs, store_ids, order_ids, product_ids, quantities, amounts, dates) AS u(s, store, oid, pid, q, amt, dc)
+          JOIN st ON st.id = u.store
+          JOIN public.orders o ON o.id = u.oid AND o.store_id = u.store
+         WHERE o.status <> ALL (st.ex)),
+    ins_sales AS (
+        INSERT INTO public.sales_daily AS t (store_id, day, items_sold, refunds)
+        SELECT store, day, CASE kind WHEN 'item' THEN sum(s * q) ELSE 0 END, CASE kind WHEN 'refund' THEN sum(s * amt) ELSE 0 END
+          FROM d GROUP BY store, day
+        ON CONFLICT (store_id, day) DO UPDATE
+           SET items_sold = t.items_sold + EXCLUDED.items_sold, refunds = t.refunds + EXCLUDED.refunds)
+    INSERT INTO public.product_sales_daily AS t (store_id, day, product_id, units, net_revenue, orders)
+    SELECT store, day, pid, sum(s * q), sum(s * coalesce(amt, 0)), sum(s) FILTER (WHERE first)
+      FROM (SELECT d.*, row_number() OVER (PARTITION BY s, oid, pid) = 1 AS first FROM d
+             WHERE kind = 'item' AND pid IS NOT NULL) x
+     GROUP BY store, day, pid
+    ON CONFLICT (store_id, day, product_id) DO UPDATE
+       SET units = t.units + EXCLUDED.units, net_revenue = t.net_revenue + EXCLUDED.net_revenue,
+           orders = t.orders + EXCLUDED.orders;
+END $$;
+COMMENT ON FUNCTION woo._rollup_children(text, integer[], uuid[], uuid[], uuid[], numeric[], numeric[], timestamptz[]) IS
+    'Internal: adds (+1) or removes (-1) line items'' or refunds'' contributions to the day-level rollups';
+
+-- The triggers (created by the migration extension_1_5 on public.orders, order_items,
+-- refunds and stores). They run as the extension's owner: the rollups are read-only
+-- to everyone else, and the rows they read are the ones the writer just wrote.
+CREATE FUNCTION woo._analytics_orders_trigger() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    a record;
+BEGIN
+    IF TG_OP = 'DELETE' THEN  -- FOR EACH ROW, BEFORE: the items and refunds are still there
+        PERFORM woo._rollup_orders(ARRAY[-1], ARRAY[OLD.store_id], ARRAY[OLD.id], ARRAY[OLD.date_created], ARRAY[OLD.status::text],
+                                   ARRAY[OLD.total], ARRAY[OLD.tax_total], ARRAY[OLD.shipping_total], ARRAY[OLD.discount_total],
+                                   ARRAY[OLD.coupon_used::text], ARRAY[true]);
+        RETURN OLD;
+    ELSIF TG_OP = 'INSERT' THEN
+        SELECT array_agg(1) AS s, array_agg(n.store_id) AS store, array_agg(n.id) AS id, array_agg(n.date_created) AS dc,
+               array_agg(n.status::text) AS status, array_agg(n.total) AS tot, array_agg(n.tax_total) AS tax,
+               array_agg(n.shipping_total) AS ship, array_agg(n.discount_total) AS disc, array_agg(n.coupon_used::text) AS cp,
+               array_agg(true) AS mv
+          INTO a FROM new_rows n;
+    ELSE
+        SELECT array_agg(x.s) AS s, array_agg(x.store) AS store, array_agg(x.id) AS id, array_agg(x.dc) AS dc,
+               array_agg(x.status) AS status, array_agg(x.tot) AS tot, array_agg(x.tax) AS tax, array_agg(x.ship) AS ship,
+               array_agg(x.disc) AS disc, array_agg(x.cp) AS cp, array_agg(x.mv) AS mv
+          INTO a
+          FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
+         CROSS JOIN LATERAL (
+                SELECT (o.store_id, o.date_created, o.status) IS DISTINCT FROM (n.store_id, n.date_created, n.status) AS mv) m
+         CROSS JOIN LATERAL (
+                SELECT -1 AS s, o.store_id AS store, o.id, o.date_created AS dc, o.status::text AS status, o.total AS tot,
+                       o.tax_total AS tax, o.shipping_total AS ship, o.discount_total AS disc, o.coupon_used::text AS cp, m.mv
+                 WHERE o.id IS NOT NULL
+                UNION ALL
+                SELECT 1, n.store_id, n.id, n.date_created, n.status::text, n.total, n.tax_total, n.shipping_total,
+                       n.discount_total, n.coupon_used::text, m.mv
+                 WHERE n.id IS NOT NULL) x
+         WHERE (o.store_id, o.date_created, o.status, o.total, o.tax_total, o.shipping_total, o.discount_total, o.coupon_used)
+               IS DISTINCT FROM (n.store_id, n.date_created, n.status, n.total, n.tax_total, n.shipping_total, n.discount_total, n.coupon_used);
+    END IF;
+    IF a.s IS NOT NULL THEN
+        PERFORM woo._rollup_orders(a.s, a.store, a.id, a.dc, a.status, a.tot, a.tax, a.ship, a.disc, a.cp, a.mv);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION woo._analytics_orders_trigger() IS
+    'Internal trigger on public.orders: keeps the day-level rollups right in the writer''s transaction';
+
+CREATE FUNCTION woo._analytics_items_trigger() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    a record;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(1) AS s, array_agg(n.store_id) AS store, array_agg(n.order_id) AS oid, array_agg(n.product_id) AS pid,
+               array_agg(n.quantity) AS q, array_agg(n.total) AS amt
+          INTO a FROM new_rows n;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(-1) AS s, array_agg(o.store_id) AS store, array_agg(o.order_id) AS oid, array_agg(o.product_id) AS pid,
+               array_agg(o.quantity) AS q, array_agg(o.total) AS amt
+          INTO a FROM old_rows o;
+    ELSE
+        SELECT array_agg(x.s) AS s, array_agg(x.store) AS store, array_agg(x.oid) AS oid, array_agg(x.pid) AS pid,
+               array_agg(x.q) AS q, array_agg(x.amt) AS amt
+          INTO a
+          FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
+         CROSS JOIN LATERAL (
+                SELECT -1 AS s, o.store_id AS store, o.order_id AS oid, o.product_id AS pid, o.quantity AS q, o.total AS amt
+                 WHERE o.id IS NOT NULL
+                UNION ALL
+                SELECT 1, n.store_id, n.order_id, n.product_id, n.quantity, n.total WHERE n.id IS NOT NULL) x
+         WHERE (o.store_id, o.order_id, o.product_id, o.quantity, o.total)
+               IS DISTINCT FROM (n.store_id, n.order_id, n.product_id, n.quantity, n.total);
+    END IF;
+    IF a.s IS NOT NULL THEN
+        PERFORM woo._rollup_children('item', a.s, a.store, a.oid, a.pid, a.q, a.amt, NULL);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION woo._analytics_items_trigger() IS
+    'Internal trigger on public.order_items: keeps the day-level rollups right in the writer''s transaction';
+
+CREATE FUNCTION woo._analytics_refunds_trigger() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    a record;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(1) AS s, array_agg(n.store_id) AS store, array_agg(n.order_id) AS oid,
+               array_agg(n.amount) AS amt, array_agg(n.date_created) AS dc
+          INTO a FROM new_rows n;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(-1) AS s, array_agg(o.store_id) AS store, array_agg(o.order_id) AS oid,
+               array_agg(o.amount) AS amt, array_agg(o.date_created) AS dc
+          INTO a FROM old_rows o;
+    ELSE
+        SELECT array_agg(x.s) AS s, array_agg(x.store) AS store, array_agg(x.oid) AS oid, array_agg(x.amt) AS amt,
+               array_agg(x.dc) AS dc
+          INTO a
+          FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
+         CROSS JOIN LATERAL (
+                SELECT -1 AS s, o.store_id AS store, o.order_id AS oid, o.amount AS amt, o.date_created AS dc WHERE o.id IS NOT NULL
+                UNION ALL
+                SELECT 1, n.store_id, n.order_id, n.amount, n.date_created WHERE n.id IS NOT NULL) x
+         WHERE (o.store_id, o.order_id, o.amount, o.date_created) IS DISTINCT FROM (n.store_id, n.order_id, n.amount, n.date_created);
+    END IF;
+    IF a.s IS NOT NULL THEN
+        PERFORM woo._rollup_children('refund', a.s, a.store, a.oid, NULL::uuid[], NULL::numeric[], a.amt, a.dc);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION woo._analytics_refunds_trigger() IS
+    'Internal trigger on public.refunds: keeps the day-level rollups right in the writer''s transaction';
+
+-- The rollups as the raw tables say they are (what the triggers maintain).
+CREATE FUNCTION woo.expected_sales_daily(store_id uuid)
+    RETURNS TABLE (day date, orders integer, items_sold numeric, gross_sales numeric(14,2), discounts numeric(14,2),
+                   refunds numeric(14,2), taxes numeric(14,2), shipping numeric(14,2))
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    tz text := woo.store_timezone(expected_sales_daily.store_id);
+    ex text[] := woo.excluded_statuses(expected_sales_daily.store_id);
+BEGIN
+    RETURN QUERY
+    WITH o AS (
+        SELECT o.id, (o.date_created AT TIME ZONE tz)::date AS day, o.total, o.tax_total, o.shipping_total, o.discount_total
+          FROM public.orders o
+         WHERE o.store_id = expected_sales_daily.store_id AND o.status <> ALL (ex)),
+    c AS (
+        SELECT o.day, 1 AS n, 0::numeric AS items,
+               o.total - coalesce(o.tax_total, 0) - coalesce(o.shipping_total, 0) + coalesce(o.discount_total, 0) AS gross,
+               coalesce(o.discount_total, 0) AS disc, 0::numeric AS refunds, coalesce(o.tax_total, 0) AS tax,
+               coalesce(o.shipping_total, 0) AS ship
+          FROM o
+        UNION ALL
+        SELECT o.day, 0, i.quantity, 0, 0, 0, 0, 0
+          FROM o JOIN public.order_items i ON i.order_id = o.id AND i.store_id = expected_sales_daily.store_id
+        UNION ALL
+        SELECT (r.date_created AT TIME ZONE tz)::date, 0, 0, 0, 0, r.amount, 0, 0
+          FROM o JOIN public.refunds r ON r.order_id = o.id AND r.store_id = expected_sales_daily.store_id)
+    SELECT c.day, sum(c.n)::integer, sum(c.items), sum(c.gross)::numeric(14,2), sum(c.disc)::numeric(14,2),
+           sum(c.refunds)::numeric(14,2), sum(c.tax)::numeric(14,2), sum(c.ship)::numeric(14,2)
+      FROM c GROUP BY c.day;
+END $$;
+COMMENT ON FUNCTION woo.expected_sales_daily(uuid) IS
+    'public.sales_daily of a store recomputed from orders, order_items and refunds';
+
+CREATE FUNCTION woo.expected_product_sales_daily(store_id uuid)
+    RETURNS TABLE (day date, product_id uuid, units numeric, net_revenue numeric(14,2), orders integer)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    tz text := woo.store_timezone(expected_product_sales_daily.store_id);
+    ex text[] := woo.excluded_statuses(expected_product_sales_daily.store_id);
+BEGIN
+    RETURN QUERY
+    SELECT (o.date_created AT TIME ZONE tz)::date, i.product_id, sum(i.quantity), sum(coalesce(i.total, 0))::numeric(14,2),
+           count(DISTINCT o.id)::integer
+      FROM public.orders o JOIN public.order_items i ON i.order_id = o.id AND i.store_id = expected_product_sales_daily.store_id
+     WHERE o.store_id = expected_product_sales_daily.store_id AND o.status <> ALL (ex) AND i.product_id IS NOT NULL
+     GROUP BY 1, 2;
+END $$;
+COMMENT ON FUNCTION woo.expected_product_sales_daily(uuid) IS
+    'public.product_sales_daily of a store recomputed from orders and order_items';
+
+CREATE FUNCTION woo.expected_coupon_sales_daily(store_id uuid)
+    RETURNS TABLE (day date, coupon_code text, orders integer, discount numeric(14,2))
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    tz text := woo.store_timezone(expected_coupon_sales_daily.store_id);
+    ex text[] := woo.excluded_statuses(expected_coupon_sales_daily.store_id);
+BEGIN
+    RETURN QUERY
+    SELECT (o.date_created AT TIME ZONE tz)::date, c.code, count(*)::integer,
+           sum(round(coalesce(o.discount_total, 0) / c.n, 2))::numeric(14,2)
+      FROM public.orders o
+     CROSS JOIN LATERAL (SELECT x AS code, count(*) OVER () AS n FROM unnest(string_to_array(o.coupon_used::text, ',')) AS x) c
+     WHERE o.store_id = expected_coupon_sales_daily.store_id AND o.status <> ALL (ex) AND o.coupon_used IS NOT NULL
+     GROUP BY 1, 2;
+END $$;
+COMMENT ON FUNCTION woo.expected_coupon_sales_daily(uuid) IS
+    'public.coupon_sales_daily of a store recomputed from orders (an order''s discount shared equally among its codes)';
+
+-- Rollup values that differ from the raw tables (a missing row counts as zeros).
+CREATE FUNCTION woo.analytics_drift(store_id uuid)
+    RETURNS TABLE (rollup text, day date, key text, column_name text, stored numeric, expected numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF store_id IS NULL THEN
+        RAISE EXCEPTION 'woo.analytics_drift: store_id must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    RETURN QUERY
+    WITH s AS (SELECT t.day, t.orders, t.items_sold, t.gross_sales, t.discounts, t.refunds, t.taxes, t.shipping
+                 FROM public.sales_daily t WHERE t.store_id = analytics_drift.store_id),
+    e AS (SELECT * FROM woo.expected_sales_daily(analytics_drift.store_id))
+    SELECT 'sales_daily', coalesce(s.day, e.day), NULL::text, v.c, v.a, v.b
+      FROM s FULL JOIN e ON e.day = s.day
+     CROSS JOIN LATERAL (VALUES ('orders', coalesce(s.orders, 0)::numeric, coalesce(e.orders, 0)::numeric),
+                                ('items_sold', coalesce(s.items_sold, 0), coalesce(e.items_sold, 0)),
+                                ('gross_sales', coalesce(s.gross_sales, 0), coalesce(e.gross_sales, 0)),
+                                ('discounts', coalesce(s.discounts, 0), coalesce(e.discounts, 0)),
+                                ('refunds', coalesce(s.refunds, 0), coalesce(e.refunds, 0)),
+                                ('taxes', coalesce(s.taxes, 0), coalesce(e.taxes, 0)),
+                                ('shipping', coalesce(s.shipping, 0), coalesce(e.shipping, 0))) AS v(c, a, b)
+     WHERE v.a <> v.b;
+    RETURN QUERY
+    WITH s AS (SELECT t.day, t.product_id, t.units, t.net_revenue, t.orders
+                 FROM public.product_sales_daily t WHERE t.store_id = analytics_drift.store_id),
+    e AS (SELECT * FROM woo.expected_product_sales_daily(analytics_drift.store_id))
+    SELECT 'product_sales_daily', coalesce(s.day, e.day), coalesce(s.product_id, e.product_id)::text, v.c, v.a, v.b
+      FROM s FULL JOIN e ON e.day = s.day AND e.product_id = s.product_id
+     CROSS JOIN LATERAL (VALUES ('units', coalesce(s.units, 0), coalesce(e.units, 0)),
+                                ('net_revenue', coalesce(s.net_revenue, 0), coalesce(e.net_revenue, 0)),
+                                ('orders', coalesce(s.orders, 0)::numeric, coalesce(e.orders, 0)::numeric)) AS v(c, a, b)
+     WHERE v.a <> v.b;
+    RETURN QUERY
+    WITH s AS (SELECT t.day, t.coupon_code, t.orders, t.discount
+                 FROM public.coupon_sales_daily t WHERE t.store_id = analytics_drift.store_id),
+    e AS (SELECT * FROM woo.expected_coupon_sales_daily(analytics_drift.store_id))
+    SELECT 'coupon_sales_daily', coalesce(s.day, e.day), coalesce(s.coupon_code, e.coupon_code), v.c, v.a, v.b
+      FROM s FULL JOIN e ON e.day = s.day AND e.coupon_code = s.coupon_code
+     CROSS JOIN LATERAL (VALUES ('orders', coalesce(s.orders, 0)::numeric, coalesce(e.orders, 0)::numeric),
+                                ('discount', coalesce(s.discount, 0), coalesce(e.discount, 0))) AS v(c, a, b)
+     WHERE v.a <> v.b;
+END $$;
+COMMENT ON FUNCTION woo.analytics_drift(uuid) IS
+    'Day-level rollup values that differ from what the raw tables say (empty when all is right)';
+
+-- Rebuilds a store's rollups from the raw tables (internal: no binding check).
+CREATE FUNCTION woo._rebuild_analytics(store_id uuid) RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    n integer;
+    total integer := 0;
+BEGIN
+    -- One writer of a store's rollups at a time while they are rebuilt.
+    PERFORM pg_catalog.pg_advisory_xact_lock(hashtext('woo.analytics'), hashtext(store_id::text));
+    DELETE FROM public.sales_daily t WHERE t.store_id = _rebuild_analytics.store_id;
+    DELETE FROM public.product_sales_daily t WHERE t.store_id = _rebuild_analytics.store_id;
+    DELETE FROM public.coupon_sales_daily t WHERE t.store_id = _rebuild_analytics.store_id;
+    INSERT INTO public.sales_daily (store_id, day, orders, items_sold, gross_sales, discounts, refunds, taxes, shipping)
+    SELECT _rebuild_analytics.store_id, e.* FROM woo.expected_sales_daily(_rebuild_analytics.store_id) e;
+    GET DIAGNOSTICS n = ROW_COUNT; total := total + n;
+    INSERT INTO public.product_sales_daily (store_id, day, product_id, units, net_revenue, orders)
+    SELECT _rebuild_analytics.store_id, e.* FROM woo.expected_product_sales_daily(_rebuild_analytics.store_id) e;
+    GET DIAGNOSTICS n = ROW_COUNT; total := total + n;
+    INSERT INTO public.coupon_sales_daily (store_id, day, coupon_code, orders, discount)
+    SELECT _rebuild_analytics.store_id, e.* FROM woo.expected_coupon_sales_daily(_rebuild_analytics.store_id) e;
+    GET DIAGNOSTICS n = ROW_COUNT; total := total + n;
+    RETURN total;
+END $$;
+COMMENT ON FUNCTION woo._rebuild_analytics(uuid) IS 'Internal: rebuilds a store''s day-level rollups from the raw tables';
+
+CREATE FUNCTION woo.repair_analytics(store_id uuid) RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF store_id IS NULL THEN
+        RAISE EXCEPTION 'woo.repair_analytics: store_id must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF store_id IS DISTINCT FROM woo.current_store() THEN
+        RAISE EXCEPTION 'store_id % is not the store bound to this transaction', store_id USING ERRCODE = '42501';
+    END IF;
+    RETURN woo._rebuild_analytics(store_id);
+END $$;
+COMMENT ON FUNCTION woo.repair_analytics(uuid) IS
+    'Rebuilds the bound store''s day-level rollups from the raw tables; returns the rows written';
+
+-- A store whose timezone or excluded statuses change gets its rollups rebuilt.
+CREATE FUNCTION woo._analytics_stores_trigger() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    s uuid;
+BEGIN
+    FOR s IN SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
+              WHERE (o.settings->'timezone', o.settings->'excluded_statuses')
+                    IS DISTINCT FROM (n.settings->'timezone', n.settings->'excluded_statuses') LOOP
+        PERFORM woo._rebuild_analytics(s);
+    END LOOP;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION woo._analytics_stores_trigger() IS
+    'Internal trigger on public.stores: rebuilds the rollups of a store whose timezone or excluded statuses changed';
+
+REVOKE ALL ON FUNCTION woo._sync_order_refunds(uuid, uuid[], jsonb[]), woo.upsert_refunds(uuid, integer, jsonb, boolean),
+                       woo.store_timezone(uuid),
+                       woo._rollup_orders(integer[], uuid[], uuid[], timestamptz[], text[], numeric[], numeric[], numeric[], numeric[], text[], boolean[]),
+                       woo._rollup_children(text, integer[], uuid[], uuid[], uuid[], numeric[], numeric[], timestamptz[]),
+                       woo._analytics_orders_trigger(), woo._analytics_items_trigger(), woo._analytics_refunds_trigger(),
+                       woo._analytics_stores_trigger(), woo.expected_sales_daily(uuid), woo.expected_product_sales_daily(uuid),
+                       woo.expected_coupon_sales_daily(uuid), woo.analytics_drift(uuid), woo._rebuild_analytics(uuid),
+                       woo.repair_analytics(uuid) FROM PUBLIC;
+
+-- ==== end issue 14 ====

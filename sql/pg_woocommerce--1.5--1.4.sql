@@ -36,3 +36,13 @@ BEGIN
     END IF;
 END $$;
 -- ==== end issue 12 ====
+
+-- ==== issue 14: refunds as dated rows, canonical sales metrics, day-level rollups ====
+DROP FUNCTION woo.repair_analytics(uuid), woo._rebuild_analytics(uuid), woo.analytics_drift(uuid),
+              woo.expected_coupon_sales_daily(uuid), woo.expected_product_sales_daily(uuid), woo.expected_sales_daily(uuid),
+              woo._analytics_stores_trigger(), woo._analytics_refunds_trigger(), woo._analytics_items_trigger(),
+              woo._analytics_orders_trigger(),
+              woo._rollup_children(text, integer[], uuid[], uuid[], uuid[], numeric[], numeric[], timestamptz[]),
+              woo._rollup_orders(integer[], uuid[], uuid[], timestamptz[], text[], numeric[], numeric[], numeric[], numeric[], text[], boolean[]),
+              woo.store_timezone(uuid), woo.upsert_refunds(uuid, integer, jsonb, boolean), woo._sync_order_refunds(uuid, uuid[], jsonb[]);
+-- ==== end issue 14 ====

@@ -8,7 +8,8 @@
 //      hash) and product exists, as placeholders when not yet synced;
 //   4. upsert the orders (the stale rule is repeated in the ON CONFLICT clause,
 //      for a concurrent writer between 2 and 4);
-//   5. replace the line items of every written order.
+//   5. replace the line items of every written order;
+//   6. replace the refund rows of the written orders that have or had refunds.
 #include "pg/boundary.hpp"
 #include "pg/ingest_common.hpp"
 #include "pg/ingest_orders.hpp"
@@ -17,6 +18,8 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -51,6 +54,7 @@ struct Order {
     int64_t wc_customer;
     text *email_hash, *customer_name;
     bytea *hash;
+    Jsonb *refunds;  // the payload's refunds[] when not empty (step 6)
     int n_items;
     Item *items;
     // resolved while writing
@@ -148,6 +152,8 @@ void parse_order(const Call *call, const Record *r, void *out) {
             refunded = DirectFunctionCall2(numeric_sub, refunded, amount);
     }
     o->refunded_total = DirectFunctionCall2(numeric_abs, refunded, 0);
+    JsonbValue rv;
+    o->refunds = n > 0 && getKeyJsonValueFromContainer(obj, "refunds", 7, &rv) ? JsonbValueToJsonb(&rv) : nullptr;
 
     // Coupon codes, comma-separated.
     JsonbContainer *coupons = nested_array(r, obj, "coupon_lines", &n);
@@ -274,6 +280,9 @@ Statement insert_items = {
     "  FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::numeric[]) AS u(o, p, n, s, q, st, t)",
     8, {UUIDOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID},
     nullptr};
+
+// The refund rows of written orders (public.refunds), from their refunds[].
+Statement sync_refunds = {"SELECT woo._sync_order_refunds($1, $2, $3)", 3, {UUIDOID, UUIDARRAYOID, JSONBARRAYOID}, nullptr};
 
 // ---- helpers -----------------------------------------------------------------------
 
@@ -477,8 +486,10 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
     SPI_freetuptable(SPI_tuptable);
 
     // 5. line items of the written orders: replaced, never merged
-    Column updated_ids;
+    Column updated_ids, refund_orders, refund_lists;
     column_init(&updated_ids, UUIDOID, returned);
+    column_init(&refund_orders, UUIDOID, returned);
+    column_init(&refund_lists, JSONBOID, returned);
     Column it[7];
     const Oid item_types[7] = {UUIDOID, UUIDOID, TEXTOID, TEXTOID, NUMERICOID, NUMERICOID, NUMERICOID};
     for (int k = 0; k < 7; ++k) column_init(&it[k], item_types[k], n_items);
@@ -499,6 +510,10 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
             if (!o->prev_customer_null) affected_add(affected, o->prev_customer);
         }
         if (!o->customer_null) affected_add(affected, o->customer_id);
+        if (o->refunds != nullptr || !ret_inserted[t]) {
+            column_push(&refund_orders, ret_id[t], false);
+            column_push(&refund_lists, PointerGetDatum(o->refunds), o->refunds == nullptr);
+        }
         for (int k = 0; k < o->n_items; ++k) {
             Item *item = &o->items[k];
             Datum product_id = (Datum)0;
@@ -522,6 +537,15 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
         v[0] = store;
         for (int k = 0; k < 7; ++k) v[k + 1] = column_array(&it[k]);
         run(&insert_items, v, "        ");
+    }
+    // 6. refunds (the library also serves databases still at 1.4, which have no refund rows)
+    static const Oid sync_types[3] = {UUIDOID, UUIDARRAYOID, JSONBARRAYOID};
+    if (refund_orders.n > 0 &&
+        OidIsValid(LookupFuncName(list_make2(makeString(pstrdup("woo")), makeString(pstrdup("_sync_order_refunds"))), 3,
+                                  sync_types, true))) {
+        Datum v[3] = {store, column_array(&refund_orders), column_array(&refund_lists)};
+        run(&sync_refunds, v, "   ");
+        SPI_freetuptable(SPI_tuptable);
     }
 }
 

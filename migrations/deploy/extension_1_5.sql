@@ -19,4 +19,73 @@ GRANT EXECUTE ON FUNCTION woo.normalize_store_url(text), woo.verify_store_key(te
 GRANT EXECUTE ON FUNCTION woo.purge_store(uuid) TO woo_owner;
 -- ==== end issue 12 ====
 
+-- ==== issue 14: refunds as dated rows, canonical sales metrics, day-level rollups ====
+-- The rollups follow every write of orders, order_items and refunds (whoever writes),
+-- in the same transaction; a store's timezone or excluded statuses rebuild them.
+CREATE TRIGGER analytics_orders_insert AFTER INSERT ON public.orders
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION woo._analytics_orders_trigger();
+CREATE TRIGGER analytics_orders_update AFTER UPDATE ON public.orders
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION woo._analytics_orders_trigger();
+CREATE TRIGGER analytics_orders_delete BEFORE DELETE ON public.orders
+    FOR EACH ROW EXECUTE FUNCTION woo._analytics_orders_trigger();
+CREATE TRIGGER analytics_items_insert AFTER INSERT ON public.order_items
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION woo._analytics_items_trigger();
+CREATE TRIGGER analytics_items_update AFTER UPDATE ON public.order_items
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION woo._analytics_items_trigger();
+CREATE TRIGGER analytics_items_delete AFTER DELETE ON public.order_items
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION woo._analytics_items_trigger();
+CREATE TRIGGER analytics_refunds_insert AFTER INSERT ON public.refunds
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION woo._analytics_refunds_trigger();
+CREATE TRIGGER analytics_refunds_update AFTER UPDATE ON public.refunds
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION woo._analytics_refunds_trigger();
+CREATE TRIGGER analytics_refunds_delete AFTER DELETE ON public.refunds
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION woo._analytics_refunds_trigger();
+CREATE TRIGGER analytics_stores_update AFTER UPDATE ON public.stores
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION woo._analytics_stores_trigger();
+-- The rollups of the rows already there.
+SELECT woo._rebuild_analytics(s.id) FROM public.stores s;
+
+-- The canonical views: what the assistant should read (security_invoker: under the
+-- reader's RLS, so a woo_ai login sees its own store only).
+CREATE VIEW public.metrics_daily WITH (security_invoker = true) AS
+SELECT t.store_id, t.day, t.orders, t.items_sold, t.gross_sales, t.discounts, t.refunds,
+       t.gross_sales - t.discounts - t.refunds AS net_sales, t.taxes, t.shipping,
+       t.gross_sales - t.discounts - t.refunds + t.taxes + t.shipping AS total_sales,
+       CASE WHEN t.orders > 0 THEN round((t.gross_sales - t.discounts) / t.orders, 2) END AS average_order_value
+  FROM public.sales_daily t;
+CREATE VIEW public.metrics_product_daily WITH (security_invoker = true) AS
+SELECT t.store_id, t.day, t.product_id, p.name AS product_name, p.sku, t.units, t.net_revenue, t.orders
+  FROM public.product_sales_daily t LEFT JOIN public.products p ON p.id = t.product_id;
+CREATE VIEW public.metrics_coupon_daily WITH (security_invoker = true) AS
+SELECT t.store_id, t.day, t.coupon_code, t.orders, t.discount
+  FROM public.coupon_sales_daily t;
+-- RFM: quintiles (5 = best) over the store's customers with at least one counted order.
+CREATE VIEW public.customer_segments WITH (security_invoker = true) AS
+SELECT x.store_id, x.customer_id, x.display_name, x.order_count, x.total_spent, x.first_order_date, x.last_order_date,
+       x.recency_score, x.frequency_score, x.monetary_score,
+       CASE WHEN x.recency_score >= 4 AND x.frequency_score >= 4 THEN 'champions'
+            WHEN x.recency_score >= 3 AND x.frequency_score >= 3 THEN 'loyal'
+            WHEN x.recency_score >= 4 AND x.frequency_score <= 2 THEN 'new'
+            WHEN x.recency_score <= 2 AND x.frequency_score >= 3 THEN 'at_risk'
+            WHEN x.recency_score <= 2 THEN 'hibernating'
+            ELSE 'potential' END AS segment
+  FROM (SELECT c.store_id, c.id AS customer_id, c.display_name, c.order_count, c.total_spent, c.first_order_date, c.last_order_date,
+               ntile(5) OVER (PARTITION BY c.store_id ORDER BY c.last_order_date, c.id)::integer AS recency_score,
+               ntile(5) OVER (PARTITION BY c.store_id ORDER BY c.order_count, c.id)::integer AS frequency_score,
+               ntile(5) OVER (PARTITION BY c.store_id ORDER BY c.total_spent, c.id)::integer AS monetary_score
+          FROM public.customers c WHERE c.order_count > 0) x;
+ALTER VIEW public.metrics_daily OWNER TO woo_owner;
+ALTER VIEW public.metrics_product_daily OWNER TO woo_owner;
+ALTER VIEW public.metrics_coupon_daily OWNER TO woo_owner;
+ALTER VIEW public.customer_segments OWNER TO woo_owner;
+REVOKE ALL ON public.metrics_daily, public.metrics_product_daily, public.metrics_coupon_daily, public.customer_segments FROM PUBLIC;
+GRANT SELECT ON public.metrics_daily, public.metrics_product_daily, public.metrics_coupon_daily, public.customer_segments
+    TO woo_app, woo_ai;
+
+GRANT EXECUTE ON FUNCTION woo.upsert_refunds(uuid, integer, jsonb, boolean), woo._sync_order_refunds(uuid, uuid[], jsonb[]),
+                          woo.store_timezone(uuid), woo.expected_sales_daily(uuid), woo.expected_product_sales_daily(uuid),
+                          woo.expected_coupon_sales_daily(uuid), woo.analytics_drift(uuid), woo.repair_analytics(uuid)
+    TO woo_app;
+-- ==== end issue 14 ====
+
 COMMIT;
