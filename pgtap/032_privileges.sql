@@ -2,7 +2,7 @@
 -- widened policy, a widened grant, a new role attribute or a new woo.* function that nobody
 -- reviewed fails the suite. The attacks themselves are in 030 and 031.
 BEGIN;
-SELECT plan(543);
+SELECT plan(553);
 
 -- The tables under RLS: the ten seed tables in public, woo.ingest_rejects and woo.load_checkpoints.
 CREATE FUNCTION pg_temp.tables() RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $$
@@ -178,10 +178,11 @@ SELECT functions_are('woo', ARRAY['_loaded_at_startup', 'ai_query', 'apply_webho
                                   '_sync_order_refunds', 'upsert_refunds', 'store_timezone', '_rollup_orders', '_rollup_children',
                                   '_analytics_orders_trigger', '_analytics_items_trigger', '_analytics_refunds_trigger',
                                   '_analytics_stores_trigger', 'expected_sales_daily', 'expected_product_sales_daily',
-                                  'expected_coupon_sales_daily', 'analytics_drift', '_rebuild_analytics', 'repair_analytics'],
+                                  'expected_coupon_sales_daily', 'analytics_drift', '_rebuild_analytics', 'repair_analytics',
+                                  'ai_context', 'ai_context_jsonb'],
                      'schema woo has exactly the reviewed functions');
-SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 61::bigint,
-          'schema woo has exactly 61 functions (two overloaded), all of them below');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 63::bigint,
+          'schema woo has exactly 63 functions (two overloaded), all of them below');
 CREATE FUNCTION pg_temp.function_priv_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     f record;
@@ -254,7 +255,9 @@ BEGIN
         ('expected_coupon_sales_daily', ARRAY['uuid'],                            true,  false, false),
         ('analytics_drift',            ARRAY['uuid'],                             true,  false, false),
         ('_rebuild_analytics',         ARRAY['uuid'],                             false, false, false),
-        ('repair_analytics',           ARRAY['uuid'],                             true,  false, false)
+        ('repair_analytics',           ARRAY['uuid'],                             true,  false, false),
+        ('ai_context',                 ARRAY[]::name[],                           true,  false, false),
+        ('ai_context_jsonb',           ARRAY[]::name[],                           true,  false, false)
     ) v(fn, args, app, ai, owner) LOOP
         FOREACH r IN ARRAY ARRAY['woo_app', 'woo_ai', 'woo_owner', 'woo_onboarding', 'public'] LOOP
             want := CASE WHEN (r = 'woo_app' AND f.app) OR (r = 'woo_ai' AND f.ai) OR (r = 'woo_owner' AND f.owner)

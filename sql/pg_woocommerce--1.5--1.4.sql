@@ -38,7 +38,7 @@ END $$;
 -- ==== end issue 12 ====
 
 -- ==== issue 14: refunds as dated rows, canonical sales metrics, day-level rollups ====
-DROP FUNCTION woo.repair_analytics(uuid), woo._rebuild_analytics(uuid), woo.analytics_drift(uuid),
+DROP FUNCTION woo.ai_context(), woo.ai_context_jsonb(), woo.repair_analytics(uuid), woo._rebuild_analytics(uuid), woo.analytics_drift(uuid),
               woo.expected_coupon_sales_daily(uuid), woo.expected_product_sales_daily(uuid), woo.expected_sales_daily(uuid),
               woo._analytics_stores_trigger(), woo._analytics_refunds_trigger(), woo._analytics_items_trigger(),
               woo._analytics_orders_trigger(),

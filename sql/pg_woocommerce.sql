@@ -1388,6 +1388,9 @@ CREATE FUNCTION woo.expected_sales_daily(store_id uuid)
     RETURNS TABLE (day date, orders integer, items_sold numeric, gross_sales numeric(14,2), discounts numeric(14,2),
                    refunds numeric(14,2), taxes numeric(14,2), shipping numeric(14,2))
     LANGUAGE plpgsql STABLE
+    -- A whole store: hash joins whatever the statistics say (a never-analysed
+    -- database otherwise gets nested loops over a million orders).
+    SET enable_nestloop = off
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
@@ -1421,6 +1424,9 @@ COMMENT ON FUNCTION woo.expected_sales_daily(uuid) IS
 CREATE FUNCTION woo.expected_product_sales_daily(store_id uuid)
     RETURNS TABLE (day date, product_id uuid, units numeric, net_revenue numeric(14,2), orders integer)
     LANGUAGE plpgsql STABLE
+    -- A whole store: hash joins whatever the statistics say (a never-analysed
+    -- database otherwise gets nested loops over a million orders).
+    SET enable_nestloop = off
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
@@ -1440,6 +1446,9 @@ COMMENT ON FUNCTION woo.expected_product_sales_daily(uuid) IS
 CREATE FUNCTION woo.expected_coupon_sales_daily(store_id uuid)
     RETURNS TABLE (day date, coupon_code text, orders integer, discount numeric(14,2))
     LANGUAGE plpgsql STABLE
+    -- A whole store: hash joins whatever the statistics say (a never-analysed
+    -- database otherwise gets nested loops over a million orders).
+    SET enable_nestloop = off
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
@@ -1565,6 +1574,118 @@ END $$;
 COMMENT ON FUNCTION woo._analytics_stores_trigger() IS
     'Internal trigger on public.stores: rebuilds the rollups of a store whose timezone or excluded statuses changed';
 
+-- The AI context map (1.5) -----------------------------------------------------------------
+--
+-- What a model needs to write SQL for the bound store, generated from the catalog at
+-- call time: only the relations (schema public) and columns woo_ai can read, with
+-- types and comments, the canonical views first (rollup tables, the application's own
+-- tables and "Internal:" columns left out), the metric definitions, the store's
+-- currency, time zone and excluded statuses, and example questions with SQL that
+-- woo.ai_query accepts. The text form is at most 16 KB.
+CREATE FUNCTION woo.ai_context_jsonb() RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    store uuid := woo.current_store();
+    tz text := woo.store_timezone(store);
+    ex text[] := woo.excluded_statuses(store);
+    cur text;
+    rels jsonb;
+BEGIN
+    SELECT o.currency INTO cur FROM public.orders o WHERE o.store_id = store ORDER BY o.date_created DESC LIMIT 1;
+    SELECT coalesce(jsonb_agg(jsonb_build_object('name', r.name, 'kind', r.kind, 'comment', r.comment, 'columns', r.columns)
+                              ORDER BY r.ord, r.name), '[]') INTO rels FROM (
+        SELECT c.relname::text AS name,
+               CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END AS kind,
+               coalesce(array_position(ARRAY['metrics_daily', 'metrics_product_daily', 'metrics_coupon_daily', 'customer_segments'],
+                                       c.relname::text), 10) AS ord,
+               obj_description(c.oid, 'pg_class') AS comment,
+               (SELECT jsonb_agg(jsonb_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+                                                    'comment', col_description(c.oid, a.attnum)) ORDER BY a.attnum)
+                  FROM pg_attribute a
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                   AND has_column_privilege('woo_ai', c.oid, a.attnum, 'SELECT')
+                   AND coalesce(col_description(c.oid, a.attnum), '') NOT LIKE 'Internal:%') AS columns
+          FROM pg_class c
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v')
+           AND has_any_column_privilege('woo_ai', c.oid, 'SELECT')
+           AND coalesce(obj_description(c.oid, 'pg_class'), '') NOT LIKE 'Rollup behind%'
+           AND c.relname NOT IN ('saved_charts', 'conversations', 'sync_logs')) r
+     WHERE r.columns IS NOT NULL;
+    RETURN jsonb_build_object(
+        'store', jsonb_build_object('id', store, 'time_zone', tz, 'currency', cur, 'excluded_statuses', to_jsonb(ex)),
+        'rules', jsonb_build_array(
+            'Write exactly one read-only SELECT; it runs as role woo_ai and sees only this store''s rows (no store_id filter needed).',
+            'Answer sales questions from the canonical views (metrics_daily, metrics_product_daily, metrics_coupon_daily, customer_segments): they already apply the store''s time zone, its excluded statuses and refunds on the refund''s own day.',
+            'Filter and group days by the views'' day column (a local calendar date); never cut days from timestamptz columns in UTC.',
+            'Amounts are numeric in the store''s currency; orders.total includes tax and shipping, net_sales does not.'),
+        'metrics', jsonb_build_array(
+            'counted order: status not in the excluded statuses; its day is the local date of orders.date_created',
+            'gross_sales = total - tax_total - shipping_total + discount_total (before coupons and refunds)',
+            'net_sales = gross_sales - discounts - refunds (refunds on the local day they were made)',
+            'total_sales = net_sales + taxes + shipping',
+            'average_order_value = (gross_sales - discounts) / orders',
+            'items_sold, units = sum of line item quantities; product net_revenue = line totals after discounts, tax excluded',
+            'customer segments: RFM quintiles 1-5 of last order date, order count and lifetime spend'),
+        'relations', rels,
+        'examples', jsonb_build_array(
+            jsonb_build_object('question', 'Net sales per day over the last 30 days with data',
+                'sql', 'SELECT day, orders, net_sales FROM metrics_daily WHERE day > (SELECT max(day) FROM metrics_daily) - 30 ORDER BY day'),
+            jsonb_build_object('question', 'Revenue and average order value per month',
+                'sql', 'SELECT date_trunc(''month'', day)::date AS month, sum(net_sales) AS net_sales, round(sum(gross_sales - discounts) / nullif(sum(orders), 0), 2) AS aov FROM metrics_daily GROUP BY 1 ORDER BY 1'),
+            jsonb_build_object('question', 'Top 10 products by units sold',
+                'sql', 'SELECT product_name, sum(units) AS units, sum(net_revenue) AS revenue FROM metrics_product_daily GROUP BY product_name ORDER BY units DESC LIMIT 10'),
+            jsonb_build_object('question', 'Which coupons gave the most discount?',
+                'sql', 'SELECT coupon_code, sum(orders) AS orders, sum(discount) AS discount FROM metrics_coupon_daily GROUP BY coupon_code ORDER BY discount DESC'),
+            jsonb_build_object('question', 'How many customers are in each segment, and what do they spend?',
+                'sql', 'SELECT segment, count(*) AS customers, sum(total_spent) AS spent FROM customer_segments GROUP BY segment ORDER BY spent DESC'),
+            jsonb_build_object('question', 'Refunds per reason',
+                'sql', 'SELECT coalesce(nullif(reason, ''''), ''(none)'') AS reason, count(*) AS refunds, sum(amount) AS amount FROM refunds GROUP BY 1 ORDER BY amount DESC')));
+END $$;
+COMMENT ON FUNCTION woo.ai_context_jsonb() IS
+    'The AI context map of the bound store as jsonb: store, rules, metric definitions, readable relations and columns, examples';
+
+CREATE FUNCTION woo.ai_context() RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    j jsonb := woo.ai_context_jsonb();
+    out text;
+    r jsonb;
+    c jsonb;
+    x jsonb;
+    limit_bytes constant integer := 16384;
+BEGIN
+    out := format(E'# Data context for the bound store\n'
+                  'Time zone: %s (days are cut in it; every timestamptz column is stored in UTC)\n'
+                  'Currency: %s\nExcluded statuses (never counted in sales): %s\n\n## Rules\n',
+                  j->'store'->>'time_zone', coalesce(j->'store'->>'currency', 'unknown (no orders yet)'),
+                  (SELECT string_agg(v, ', ') FROM jsonb_array_elements_text(j->'store'->'excluded_statuses') v));
+    FOR x IN SELECT * FROM jsonb_array_elements(j->'rules') LOOP out := out || '- ' || (x #>> '{}') || E'\n'; END LOOP;
+    out := out || E'\n## Metric definitions\n';
+    FOR x IN SELECT * FROM jsonb_array_elements(j->'metrics') LOOP out := out || '- ' || (x #>> '{}') || E'\n'; END LOOP;
+    out := out || E'\n## Examples (SQL that woo.ai_query accepts)\n';
+    FOR x IN SELECT * FROM jsonb_array_elements(j->'examples') LOOP
+        out := out || 'Q: ' || (x->>'question') || E'\nSQL: ' || (x->>'sql') || E'\n';
+    END LOOP;
+    out := out || E'\n## Relations (canonical views first)\n';
+    FOR r IN SELECT * FROM jsonb_array_elements(j->'relations') LOOP
+        out := out || format(E'\n### %s (%s)%s\n', r->>'name', r->>'kind', coalesce(': ' || (r->>'comment'), ''));
+        FOR c IN SELECT * FROM jsonb_array_elements(r->'columns') LOOP
+            out := out || format(E'- %s %s%s\n', c->>'name', c->>'type', coalesce(': ' || (c->>'comment'), ''));
+        END LOOP;
+    END LOOP;
+    IF octet_length(out) > limit_bytes THEN  -- cut at a line end, and say so
+        out := left(out, limit_bytes - 200);
+        out := left(out, length(out) - position(E'\n' IN reverse(out)) + 1) || E'(truncated at 16 KB)\n';
+    END IF;
+    RETURN out;
+END $$;
+COMMENT ON FUNCTION woo.ai_context() IS
+    'The AI context map of the bound store as text (at most 16 KB): time zone, currency, excluded statuses, rules, metric definitions, examples, readable relations and columns with comments';
+
 REVOKE ALL ON FUNCTION woo._sync_order_refunds(uuid, uuid[], jsonb[]), woo.upsert_refunds(uuid, integer, jsonb, boolean),
                        woo.store_timezone(uuid),
                        woo._rollup_orders(integer[], uuid[], uuid[], timestamptz[], text[], numeric[], numeric[], numeric[], numeric[], text[], boolean[]),
@@ -1572,6 +1693,6 @@ REVOKE ALL ON FUNCTION woo._sync_order_refunds(uuid, uuid[], jsonb[]), woo.upser
                        woo._analytics_orders_trigger(), woo._analytics_items_trigger(), woo._analytics_refunds_trigger(),
                        woo._analytics_stores_trigger(), woo.expected_sales_daily(uuid), woo.expected_product_sales_daily(uuid),
                        woo.expected_coupon_sales_daily(uuid), woo.analytics_drift(uuid), woo._rebuild_analytics(uuid),
-                       woo.repair_analytics(uuid) FROM PUBLIC;
+                       woo.repair_analytics(uuid), woo.ai_context_jsonb(), woo.ai_context() FROM PUBLIC;
 
 -- ==== end issue 14 ====

@@ -42,6 +42,30 @@ CREATE TABLE public.coupon_sales_daily (
 -- The triggers reach an order's line items by (store_id, order_id).
 CREATE INDEX idx_order_items_store_order ON public.order_items (store_id, order_id);
 
+COMMENT ON TABLE public.sales_daily IS 'Rollup behind metrics_daily (read metrics_daily): one row per store and store-local calendar day (in the store''s time zone)';
+COMMENT ON COLUMN public.sales_daily.store_id IS 'Owning store (stores.id)';
+COMMENT ON COLUMN public.sales_daily.day IS 'The store-local calendar day (in the store''s time zone)';
+COMMENT ON COLUMN public.sales_daily.orders IS 'Counted orders placed that day (excluded statuses left out)';
+COMMENT ON COLUMN public.sales_daily.items_sold IS 'Units on the counted orders'' line items (sum of quantity)';
+COMMENT ON COLUMN public.sales_daily.gross_sales IS 'Sum of total - tax_total - shipping_total + discount_total of the day''s counted orders, in currency';
+COMMENT ON COLUMN public.sales_daily.discounts IS 'Sum of discount_total of the day''s counted orders, in currency';
+COMMENT ON COLUMN public.sales_daily.refunds IS 'Refunds made that day (refunds.date_created) on counted orders, positive, in currency';
+COMMENT ON COLUMN public.sales_daily.taxes IS 'Sum of tax_total of the day''s counted orders, in currency';
+COMMENT ON COLUMN public.sales_daily.shipping IS 'Sum of shipping_total of the day''s counted orders, in currency';
+COMMENT ON TABLE public.product_sales_daily IS 'Rollup behind metrics_product_daily: one row per store, store-local calendar day (in the store''s time zone) and product';
+COMMENT ON COLUMN public.product_sales_daily.store_id IS 'Owning store (stores.id)';
+COMMENT ON COLUMN public.product_sales_daily.day IS 'The store-local calendar day (in the store''s time zone) of the orders';
+COMMENT ON COLUMN public.product_sales_daily.product_id IS 'The product or variation (products.id)';
+COMMENT ON COLUMN public.product_sales_daily.units IS 'Units sold on counted orders (sum of quantity)';
+COMMENT ON COLUMN public.product_sales_daily.net_revenue IS 'Sum of line totals (after discounts, tax excluded), in currency; refunds not deducted';
+COMMENT ON COLUMN public.product_sales_daily.orders IS 'Counted orders with the product';
+COMMENT ON TABLE public.coupon_sales_daily IS 'Rollup behind metrics_coupon_daily: one row per store, store-local calendar day (in the store''s time zone) and coupon code';
+COMMENT ON COLUMN public.coupon_sales_daily.store_id IS 'Owning store (stores.id)';
+COMMENT ON COLUMN public.coupon_sales_daily.day IS 'The store-local calendar day (in the store''s time zone) of the orders';
+COMMENT ON COLUMN public.coupon_sales_daily.coupon_code IS 'Coupon code as in orders.coupon_used';
+COMMENT ON COLUMN public.coupon_sales_daily.orders IS 'Counted orders that used the code';
+COMMENT ON COLUMN public.coupon_sales_daily.discount IS 'Their discount_total, shared equally among an order''s codes, in currency';
+
 DO $$
 DECLARE
     t text;

@@ -74,6 +74,46 @@ SELECT x.store_id, x.customer_id, x.display_name, x.order_count, x.total_spent, 
                ntile(5) OVER (PARTITION BY c.store_id ORDER BY c.order_count, c.id)::integer AS frequency_score,
                ntile(5) OVER (PARTITION BY c.store_id ORDER BY c.total_spent, c.id)::integer AS monetary_score
           FROM public.customers c WHERE c.order_count > 0) x;
+COMMENT ON VIEW public.metrics_daily IS 'START HERE for sales questions: canonical daily sales per store-local calendar day (the store''s time zone), after WooCommerce Analytics; excluded statuses left out, refunds on the refund''s own day';
+COMMENT ON COLUMN public.metrics_daily.store_id IS 'Owning store (stores.id)';
+COMMENT ON COLUMN public.metrics_daily.day IS 'The store-local calendar day (the store''s time zone); filter days with it, never with UTC timestamps';
+COMMENT ON COLUMN public.metrics_daily.orders IS 'Counted orders placed that day';
+COMMENT ON COLUMN public.metrics_daily.items_sold IS 'Units sold on those orders';
+COMMENT ON COLUMN public.metrics_daily.gross_sales IS 'total - tax - shipping + discounts of the day''s orders (before coupons and refunds), in currency';
+COMMENT ON COLUMN public.metrics_daily.discounts IS 'Coupon discounts of the day''s orders, in currency';
+COMMENT ON COLUMN public.metrics_daily.refunds IS 'Refunds made that day on counted orders, positive, in currency';
+COMMENT ON COLUMN public.metrics_daily.net_sales IS 'gross_sales - discounts - refunds = total - tax - shipping, net of the day''s refunds; the usual "revenue", in currency';
+COMMENT ON COLUMN public.metrics_daily.taxes IS 'Tax of the day''s orders, in currency';
+COMMENT ON COLUMN public.metrics_daily.shipping IS 'Shipping of the day''s orders, in currency';
+COMMENT ON COLUMN public.metrics_daily.total_sales IS 'net_sales + taxes + shipping, in currency';
+COMMENT ON COLUMN public.metrics_daily.average_order_value IS '(gross_sales - discounts) / orders, in currency; NULL on a day without orders. Over a period use sum(gross_sales - discounts) / sum(orders)';
+COMMENT ON VIEW public.metrics_product_daily IS 'Canonical sales per product and store-local calendar day (the store''s time zone) (counted orders only)';
+COMMENT ON COLUMN public.metrics_product_daily.store_id IS 'Owning store (stores.id)';
+COMMENT ON COLUMN public.metrics_product_daily.day IS 'The store-local calendar day (the store''s time zone)';
+COMMENT ON COLUMN public.metrics_product_daily.product_id IS 'The product or variation (products.id)';
+COMMENT ON COLUMN public.metrics_product_daily.product_name IS 'Current product name (products.name)';
+COMMENT ON COLUMN public.metrics_product_daily.sku IS 'Current SKU (products.sku)';
+COMMENT ON COLUMN public.metrics_product_daily.units IS 'Units sold';
+COMMENT ON COLUMN public.metrics_product_daily.net_revenue IS 'Line totals after discounts, tax excluded, in currency (refunds not deducted)';
+COMMENT ON COLUMN public.metrics_product_daily.orders IS 'Counted orders with the product that day';
+COMMENT ON VIEW public.metrics_coupon_daily IS 'Canonical coupon use per code and store-local calendar day (the store''s time zone) (counted orders only)';
+COMMENT ON COLUMN public.metrics_coupon_daily.store_id IS 'Owning store (stores.id)';
+COMMENT ON COLUMN public.metrics_coupon_daily.day IS 'The store-local calendar day (the store''s time zone)';
+COMMENT ON COLUMN public.metrics_coupon_daily.coupon_code IS 'Coupon code';
+COMMENT ON COLUMN public.metrics_coupon_daily.orders IS 'Counted orders that used it';
+COMMENT ON COLUMN public.metrics_coupon_daily.discount IS 'Discount given, shared equally among an order''s codes, in currency';
+COMMENT ON VIEW public.customer_segments IS 'RFM segments of the customers with at least one counted order: quintile scores 1-5 (5 best) and a named segment';
+COMMENT ON COLUMN public.customer_segments.store_id IS 'Owning store (stores.id)';
+COMMENT ON COLUMN public.customer_segments.customer_id IS 'The customer (customers.id)';
+COMMENT ON COLUMN public.customer_segments.display_name IS 'Customer name';
+COMMENT ON COLUMN public.customer_segments.order_count IS 'Counted orders';
+COMMENT ON COLUMN public.customer_segments.total_spent IS 'Lifetime spend net of refunds, in currency';
+COMMENT ON COLUMN public.customer_segments.first_order_date IS 'First counted order; timestamptz in UTC';
+COMMENT ON COLUMN public.customer_segments.last_order_date IS 'Last counted order; timestamptz in UTC';
+COMMENT ON COLUMN public.customer_segments.recency_score IS '1-5 quintile of last_order_date among the store''s customers (5 = most recent)';
+COMMENT ON COLUMN public.customer_segments.frequency_score IS '1-5 quintile of order_count (5 = most orders)';
+COMMENT ON COLUMN public.customer_segments.monetary_score IS '1-5 quintile of total_spent (5 = highest)';
+COMMENT ON COLUMN public.customer_segments.segment IS 'champions (R>=4, F>=4) | loyal (R>=3, F>=3) | new (R>=4, F<=2) | at_risk (R<=2, F>=3) | hibernating (R<=2) | potential (the rest)';
 ALTER VIEW public.metrics_daily OWNER TO woo_owner;
 ALTER VIEW public.metrics_product_daily OWNER TO woo_owner;
 ALTER VIEW public.metrics_coupon_daily OWNER TO woo_owner;
@@ -84,7 +124,8 @@ GRANT SELECT ON public.metrics_daily, public.metrics_product_daily, public.metri
 
 GRANT EXECUTE ON FUNCTION woo.upsert_refunds(uuid, integer, jsonb, boolean), woo._sync_order_refunds(uuid, uuid[], jsonb[]),
                           woo.store_timezone(uuid), woo.expected_sales_daily(uuid), woo.expected_product_sales_daily(uuid),
-                          woo.expected_coupon_sales_daily(uuid), woo.analytics_drift(uuid), woo.repair_analytics(uuid)
+                          woo.expected_coupon_sales_daily(uuid), woo.analytics_drift(uuid), woo.repair_analytics(uuid),
+                          woo.ai_context(), woo.ai_context_jsonb()
     TO woo_app;
 -- ==== end issue 14 ====
 
