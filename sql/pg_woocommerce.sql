@@ -1168,6 +1168,11 @@ CREATE FUNCTION woo._rollup_orders(signs integer[], store_ids uuid[], ids uuid[]
                                    totals numeric[], taxes numeric[], shippings numeric[], discounts numeric[],
                                    coupons text[], moves boolean[]) RETURNS void
     LANGUAGE plpgsql VOLATILE
+    -- Call-sized arrays: probe the tables by key, whatever the statistics say
+    -- (never-analysed or analysed, a hash join would read a whole table).
+    SET enable_hashjoin = off
+    SET enable_mergejoin = off
+    SET enable_seqscan = off
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
@@ -1232,6 +1237,11 @@ COMMENT ON FUNCTION woo._rollup_orders(integer[], uuid[], uuid[], timestamptz[],
 CREATE FUNCTION woo._rollup_children(kind text, signs integer[], store_ids uuid[], order_ids uuid[], product_ids uuid[],
                                      quantities numeric[], amounts numeric[], dates timestamptz[]) RETURNS void
     LANGUAGE plpgsql VOLATILE
+    -- Call-sized arrays: probe the tables by key, whatever the statistics say
+    -- (never-analysed or analysed, a hash join would read a whole table).
+    SET enable_hashjoin = off
+    SET enable_mergejoin = off
+    SET enable_seqscan = off
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
@@ -1284,7 +1294,7 @@ BEGIN
         SELECT array_agg(1) AS s, array_agg(n.store_id) AS store, array_agg(n.id) AS id, array_agg(n.date_created) AS dc,
                array_agg(n.status::text) AS status, array_agg(n.total) AS tot, array_agg(n.tax_total) AS tax,
                array_agg(n.shipping_total) AS ship, array_agg(n.discount_total) AS disc, array_agg(n.coupon_used::text) AS cp,
-               array_agg(true) AS mv
+               array_agg(false) AS mv  -- a new order has no items or refunds yet (they reference it)
           INTO a FROM new_rows n;
     ELSE
         SELECT array_agg(x.s) AS s, array_agg(x.store) AS store, array_agg(x.id) AS id, array_agg(x.dc) AS dc,
