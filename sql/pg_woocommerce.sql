@@ -1206,7 +1206,7 @@ BEGIN
     ins_sales AS (
         INSERT INTO public.sales_daily AS t (store_id, day, orders, items_sold, gross_sales, discounts, refunds, taxes, shipping)
         SELECT store, day, sum(orders), sum(items), sum(gross), sum(disc), sum(refunds), sum(tax), sum(ship)
-          FROM sales GROUP BY store, day
+          FROM sales GROUP BY store, day ORDER BY store, day  -- key order: concurrent writers lock rows alike
         ON CONFLICT (store_id, day) DO UPDATE
            SET orders = t.orders + EXCLUDED.orders, items_sold = t.items_sold + EXCLUDED.items_sold,
                gross_sales = t.gross_sales + EXCLUDED.gross_sales, discounts = t.discounts + EXCLUDED.discounts,
@@ -1216,7 +1216,7 @@ BEGIN
         SELECT store, day, product_id, sum(s * quantity), sum(s * coalesce(total, 0)), sum(s) FILTER (WHERE first)
           FROM (SELECT items.*, row_number() OVER (PARTITION BY s, id, product_id) = 1 AS first
                   FROM items WHERE product_id IS NOT NULL) x
-         GROUP BY store, day, product_id
+         GROUP BY store, day, product_id ORDER BY store, day, product_id
         ON CONFLICT (store_id, day, product_id) DO UPDATE
            SET units = t.units + EXCLUDED.units, net_revenue = t.net_revenue + EXCLUDED.net_revenue,
                orders = t.orders + EXCLUDED.orders)
@@ -1225,7 +1225,7 @@ BEGIN
       FROM d CROSS JOIN LATERAL (SELECT x AS code, count(*) OVER () AS n
                                    FROM unnest(string_to_array(d.cp, ',')) AS x) c
      WHERE d.cp IS NOT NULL
-     GROUP BY d.store, d.day, c.code
+     GROUP BY d.store, d.day, c.code ORDER BY d.store, d.day, c.code
     ON CONFLICT (store_id, day, coupon_code) DO UPDATE
        SET orders = t.orders + EXCLUDED.orders, discount = t.discount + EXCLUDED.discount;
 END $$;
@@ -1260,14 +1260,14 @@ BEGIN
     ins_sales AS (
         INSERT INTO public.sales_daily AS t (store_id, day, items_sold, refunds)
         SELECT store, day, CASE kind WHEN 'item' THEN sum(s * q) ELSE 0 END, CASE kind WHEN 'refund' THEN sum(s * amt) ELSE 0 END
-          FROM d GROUP BY store, day
+          FROM d GROUP BY store, day ORDER BY store, day  -- key order: concurrent writers lock rows alike
         ON CONFLICT (store_id, day) DO UPDATE
            SET items_sold = t.items_sold + EXCLUDED.items_sold, refunds = t.refunds + EXCLUDED.refunds)
     INSERT INTO public.product_sales_daily AS t (store_id, day, product_id, units, net_revenue, orders)
     SELECT store, day, pid, sum(s * q), sum(s * coalesce(amt, 0)), sum(s) FILTER (WHERE first)
       FROM (SELECT d.*, row_number() OVER (PARTITION BY s, oid, pid) = 1 AS first FROM d
              WHERE kind = 'item' AND pid IS NOT NULL) x
-     GROUP BY store, day, pid
+     GROUP BY store, day, pid ORDER BY store, day, pid
     ON CONFLICT (store_id, day, product_id) DO UPDATE
        SET units = t.units + EXCLUDED.units, net_revenue = t.net_revenue + EXCLUDED.net_revenue,
            orders = t.orders + EXCLUDED.orders;
