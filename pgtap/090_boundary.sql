@@ -1,14 +1,15 @@
 -- The C++/PostgreSQL boundary (extension/pg/boundary.hpp) survives what it is
 -- there for: a C++ exception thrown inside a region that installed its own
 -- setjmp target (pg_guard, a raw PG_TRY), a PostgreSQL ERROR carried through
--- C++ frames, an ERROR caught as data. Each answers with an ERROR and its
+-- C++ frames, an ERROR caught as data, and lenient parsing re-raising what
+-- is not bad input. Each answers with an ERROR and its
 -- SQLSTATE, and the same backend keeps serving the session: before the
 -- boundary restored PG_exception_stack / error_context_stack, the first two
 -- longjmp'd into a dead frame and crashed the server.
 -- woo_selftest_boundary is compiled in but declared by no extension script:
 -- it exists only inside this rolled-back transaction (pg_temp, superuser).
 BEGIN;
-SELECT plan(11);
+SELECT plan(12);
 
 CREATE FUNCTION pg_temp.selftest(text) RETURNS text
     LANGUAGE c STRICT VOLATILE AS 'pg_woocommerce', 'woo_selftest_boundary';
@@ -34,6 +35,8 @@ SELECT alike(pg_temp.error_context('throw_in_pg_guard'), '%pg_woocommerce functi
 SELECT throws_ok($$SELECT pg_temp.selftest('error_in_pg_guard')$$, '22023', 'selftest: ERROR inside pg_guard',
                  'an ERROR inside pg_guard crosses C++ frames as PgError and is re-raised unchanged');
 SELECT is(pg_temp.selftest('error_caught'), 'caught 22012', 'catch_pg_error returns the ERROR as data');
+SELECT throws_ok($$SELECT pg_temp.selftest('lenient_parse_out_of_memory')$$, '53200', 'selftest: out of memory while parsing',
+                 'lenient mode re-raises an ERROR that is not bad input (53200) instead of storing it as a reject');
 SELECT throws_ok($$SELECT pg_temp.selftest('core_error')$$, '22P02', repeat('x', 1023),
                  'a core Error keeps its SQLSTATE; its message is copied without palloc (bounded buffer)');
 SELECT throws_ok($$SELECT pg_temp.selftest('bad_alloc')$$, '53200', 'out of memory', 'std::bad_alloc becomes 53200');

@@ -358,6 +358,10 @@ bool parse_guarded(const Call *call, const Record *rec, void (*parse)(const Call
     }
     ErrorData *edata = woo::pg::catch_pg_error([&] { parse(call, rec, out); });
     if (edata == nullptr) return true;
+    // Only bad input (class 22: what the readers and input functions raise)
+    // becomes a reject; anything else (out of memory, an internal error, a
+    // cancel) is not the record's fault and fails the call unchanged.
+    if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION) ReThrowError(edata);
     store_reject(call, rec, element_jsonb(rec->payload, rec->index), edata->sqlerrcode, edata->message);
     ++counts->rejected;
     return false;

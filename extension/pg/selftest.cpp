@@ -6,6 +6,7 @@
 // one kind of failure happen inside a guarded region; the backend must answer
 // with an ERROR and a proper SQLSTATE, and keep serving the session.
 #include "pg/boundary.hpp"
+#include "pg/ingest_common.hpp"
 
 extern "C" {
 #include "utils/builtins.h"
@@ -20,6 +21,11 @@ namespace {
 // An errcontext callback that lives in a frame the C++ exception leaves: if
 // error_context_stack still pointed at it afterwards, the boundary's ERROR
 // would call into a dead frame.
+// A record parser that fails for a reason that is not the record's.
+void parse_out_of_memory(const woo::pg::ingest::Call *, const woo::pg::ingest::Record *, void *) {
+    ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("selftest: out of memory while parsing")));
+}
+
 void selftest_context(void *arg) { errcontext("woo selftest frame %s", static_cast<const char *>(arg)); }
 }  // namespace
 
@@ -56,6 +62,16 @@ WOO_FUNCTION(woo_selftest_boundary) {
             throw std::logic_error("selftest: catch_pg_error lost the error");
         FreeErrorData(edata);
         PG_RETURN_TEXT_P(cstring_to_text("caught 22012"));
+    } else if (mode == "lenient_parse_out_of_memory") {
+        // Lenient mode turns only class 22 into a reject: 53200 must propagate
+        // (this Call has no SPI connection: storing a reject would fail).
+        woo::pg::ingest::Call call{"selftest", (Datum)0, /*strict=*/false, "UTC"};
+        Jsonb *payload = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("[{\"id\": 1}]")));
+        woo::pg::ingest::Record rec{0, &payload->root, 1, payload};
+        woo::pg::ingest::Counts counts{};
+        int out = 0;
+        woo::pg::ingest::parse_guarded(&call, &rec, parse_out_of_memory, &out, &counts);
+        PG_RETURN_TEXT_P(cstring_to_text("stored as a reject"));
     } else if (mode == "core_error") {
         throw woo::core::Error("22P02", std::string(5000, 'x'));  // longer than the handler's buffer
     } else if (mode == "bad_alloc") {
