@@ -55,7 +55,8 @@ psql -X -q -d "$db" -c "BEGIN" -c "SET LOCAL woo.store_id = '$store'" -c "SELECT
   && echo "ok 3 - customer metrics did not drift" || { echo "not ok 3 - customer metrics drift"; failed=1; }
 rm -f /tmp/woo-concurrency-*.log
 
-# Two races, each played step by step: session 1 writes and keeps its transaction
+# Races played step by step (two more, the new category and the order moved by
+# two sessions, are isolation specs: test/specs, run by make installcheck): session 1 writes and keeps its transaction
 # open, session 2 writes the same customers/products/categories and blocks on it,
 # session 1 commits, session 2 goes on. Session 2 must see what session 1 committed.
 race_store=c0c0c0c0-0000-4000-8000-000000000002
@@ -101,11 +102,6 @@ check 4 "an order whose new customer, guest and product another session was crea
       AND (SELECT count(*) FROM public.order_items WHERE store_id = '$race_store' AND product_id IS NULL) = 0
       AND (SELECT count(*) FROM public.orders WHERE store_id = '$race_store') = 4
       AND (SELECT count(*) FROM public.customers WHERE store_id = '$race_store') = 2"
-race "new category" \
-  "SELECT woo.upsert_products('$race_store', '[$(product 501)]');" \
-  "SELECT woo.upsert_products('$race_store', '[$(product 502)]');"
-check 5 "a product whose new category another session was creating at the same time keeps its link" \
-  "SELECT count(*) = 2 AND count(category_id) = 2 FROM public.products WHERE store_id = '$race_store' AND wc_product_id IN (501, 502)"
 # The metrics race: session 1 has written an order of customer 77 (without the
 # functions, so it has not locked the customer yet); session 2 upserts another
 # order of 77 and keeps the customer locked; session 1 now recomputes 77 and
@@ -128,21 +124,9 @@ echo "COMMIT;" >&7
 exec 7>&- 8>&-
 wait $pa || { echo "# session 1:"; cat "$tmp/a.log"; }
 wait $pb || { echo "# session 2:"; cat "$tmp/b.log"; }
-check 6 "a recompute waiting for another session's write of the same customer counts that write (4 orders, 36.00)" \
+check 5 "a recompute waiting for another session's write of the same customer counts that write (4 orders, 36.00)" \
   "SELECT order_count = 4 AND total_spent = 36.00 FROM public.customers WHERE store_id = '$race_store' AND wc_customer_id = 77"
-# The previous-customer race (issue 10): order 20 belongs to customer 101;
-# session 1 moves it to 102 and keeps its transaction open; session 2 moves it
-# to 103 and waits for session 1's row lock; session 1 commits, then session 2.
-# Session 2 must take the order's previous customer (102) after the lock wait,
-# so 102 is recomputed too (read before the wait, it kept 1 order and 9.00).
-psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN; $bind SELECT woo.upsert_orders('$race_store', '$(order 20 101)'); COMMIT;" >/dev/null
-race "an order moved by two sessions" \
-  "SELECT woo.upsert_orders('$race_store', '$(order 20 102)');" \
-  "SELECT woo.upsert_orders('$race_store', '$(order 20 103)');"
-check 7 "an order moved to another customer by two sessions at once leaves no metrics on the customer in between" \
-  "SELECT array_agg((wc_customer_id, order_count, total_spent)::text ORDER BY wc_customer_id) = ARRAY['(101,0,0.00)', '(102,0,0.00)', '(103,1,9.00)']
-     FROM public.customers WHERE store_id = '$race_store' AND wc_customer_id IN (101, 102, 103)"
-check 8 "and no customer of that store drifts" \
+check 6 "no customer of that store drifts" \
   "SELECT count(*) = 0 FROM (SELECT set_config('woo.store_id', '$race_store', true)) s, woo.customer_metrics_drift('$race_store')"
 # Deletes racing upserts (issue 10): session 1 writes an order that uses product 89
 # (customer 120) and keeps its transaction open; session 2 deletes product 89 (customer
@@ -153,16 +137,16 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN; $bind SELECT woo.upsert_produc
 race "a product deleted while an order using it is written" \
   "SELECT woo.upsert_orders('$race_store', '$(order 40 0 | sed 's/"product_id": 88/"product_id": 89/')');" \
   "SELECT woo.apply_webhook('$race_store', 'product.deleted', '{\"id\": 89}');"
-check 9 "a product deleted by webhook while an order using it is written: deleted, the order's item unlinked" \
+check 7 "a product deleted by webhook while an order using it is written: deleted, the order's item unlinked" \
   "SELECT NOT EXISTS (SELECT 1 FROM public.products WHERE store_id = '$race_store' AND wc_product_id = 89)
       AND (SELECT count(*) = 1 AND count(i.product_id) = 0 FROM public.order_items i JOIN public.orders o ON o.id = i.order_id
             WHERE o.store_id = '$race_store' AND o.wc_order_id = 40)"
 race "a customer deleted while an order of theirs is written" \
   "SELECT woo.upsert_orders('$race_store', '$(order 41 120)');" \
   "SELECT woo.apply_webhook('$race_store', 'customer.deleted', '{\"id\": 120}');"
-check 10 "a customer deleted by webhook while an order of theirs is written: deleted, the order kept without customer" \
+check 8 "a customer deleted by webhook while an order of theirs is written: deleted, the order kept without customer" \
   "SELECT NOT EXISTS (SELECT 1 FROM public.customers WHERE store_id = '$race_store' AND wc_customer_id = 120)
       AND (SELECT customer_id IS NULL FROM public.orders WHERE store_id = '$race_store' AND wc_order_id = 41)"
 rm -rf "$tmp"
-echo "1..10"
+echo "1..8"
 exit $failed
