@@ -12,6 +12,7 @@
 // Exit status: 0 completed, 1 failed, 2 usage, 3 could not connect, 130 interrupted.
 
 #include "records.hpp"
+#include "retry.hpp"
 
 #include <libpq-fe.h>
 
@@ -311,28 +312,10 @@ std::string error_text(const PGresult *r, const PGconn *c) {
     return s;
 }
 
-enum class Failure { None, Transient, Connection, Permanent };
-
 Failure classify(const PGresult *r, const PGconn *c) {
-    if (PQstatus(c) == CONNECTION_BAD) return Failure::Connection;
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    if (!state) return Failure::Connection;   // client-side: the connection broke
-    std::string s = state;
-    if (s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" || s == "57P03") return Failure::Connection;
-    if (s == "40001" || s == "40P01" || s == "55P03") return Failure::Transient;
-    // The batch's checkpoint exists: another session (an earlier run's backend
-    // finishing after its client was killed) committed this batch. Handled as
-    // a lost connection: the batches in flight are looked up by their
-    // checkpoints and counted as committed, never sent twice.
-    if (s == "23505") {
-        const char *constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
-        if (constraint && std::string(constraint) == "load_checkpoints_pkey") return Failure::Connection;
-        // Two sessions adopting one guest as the same registered customer under
-        // two e-mails: the loser's batch rolled back whole; sent again, it finds
-        // the winner's row (README, "Not done yet").
-        if (constraint && std::string(constraint) == "customers_store_id_wc_customer_id_key") return Failure::Transient;
-    }
-    return Failure::Permanent;
+    const char *constraint = r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : nullptr;
+    return classify_failure(PQstatus(c) == CONNECTION_BAD, state, constraint);
 }
 
 std::chrono::milliseconds backoff(int attempt) {

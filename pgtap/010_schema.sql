@@ -1,372 +1,194 @@
 -- Schema: every seed table of shared/seed/data-model.md, column by column (type, NOT NULL,
 -- default), keys, foreign keys and indexes, as deployed by the migrations. The three
 -- documented changes to the seed are asserted as such (see README, Migrations).
--- Generated once from the spec text, then kept by hand.
+-- Generated once from the spec text, then kept by hand: columns in the table spec_column.
 BEGIN;
 SELECT plan(417);
 
+-- Every column asserted here, one row each: its type, NOT NULL or nullable, and
+-- its default or none (three assertions per row, below the table).
+CREATE TEMP TABLE spec_column (ord serial, sch name, tbl name, col name, type text, not_null boolean, dflt text);
+INSERT INTO spec_column (sch, tbl, col, type, not_null, dflt) VALUES
+  ('public', 'stores', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'stores', 'store_url', 'character varying(500)', true, NULL),
+  ('public', 'stores', 'api_key_hash', 'character varying(255)', true, NULL),
+  ('public', 'stores', 'wc_version', 'character varying(20)', false, NULL),
+  ('public', 'stores', 'plan', 'character varying(20)', false, 'free'),
+  ('public', 'stores', 'connected_at', 'timestamp with time zone', false, 'now()'),
+  ('public', 'stores', 'last_sync_at', 'timestamp with time zone', false, NULL),
+  ('public', 'stores', 'settings', 'jsonb', false, '{}'),
+  ('public', 'stores', 'is_active', 'boolean', false, 'true'),
+  ('public', 'categories', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'categories', 'store_id', 'uuid', true, NULL),
+  ('public', 'categories', 'wc_category_id', 'integer', true, NULL),
+  ('public', 'categories', 'name', 'character varying(255)', true, NULL),
+  ('public', 'categories', 'parent_id', 'uuid', false, NULL),
+  ('public', 'categories', 'product_count', 'integer', false, '0'),
+  ('public', 'products', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'products', 'store_id', 'uuid', true, NULL),
+  ('public', 'products', 'wc_product_id', 'integer', true, NULL),
+  ('public', 'products', 'name', 'character varying(500)', true, NULL),
+  ('public', 'products', 'sku', 'character varying(100)', false, NULL),
+  ('public', 'products', 'price', 'numeric(12,2)', false, NULL),
+  ('public', 'products', 'regular_price', 'numeric(12,2)', false, NULL),
+  ('public', 'products', 'sale_price', 'numeric(12,2)', false, NULL),
+  ('public', 'products', 'category_id', 'uuid', false, NULL),
+  ('public', 'products', 'category_name', 'character varying(255)', false, NULL),
+  ('public', 'products', 'stock_quantity', 'integer', false, NULL),
+  ('public', 'products', 'stock_status', 'character varying(50)', false, NULL),
+  ('public', 'products', 'status', 'character varying(50)', false, 'publish'),
+  ('public', 'products', 'type', 'character varying(50)', false, 'simple'),
+  ('public', 'products', 'created_at', 'timestamp with time zone', false, NULL),
+  ('public', 'products', 'updated_at', 'timestamp with time zone', false, NULL),
+  ('public', 'customers', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'customers', 'store_id', 'uuid', true, NULL),
+  ('public', 'customers', 'wc_customer_id', 'integer', false, NULL),
+  ('public', 'customers', 'email_hash', 'character varying(64)', false, NULL),
+  ('public', 'customers', 'display_name', 'character varying(255)', false, NULL),
+  ('public', 'customers', 'total_spent', 'numeric(12,2)', false, '0'),
+  ('public', 'customers', 'order_count', 'integer', false, '0'),
+  ('public', 'customers', 'first_order_date', 'timestamp with time zone', false, NULL),
+  ('public', 'customers', 'last_order_date', 'timestamp with time zone', false, NULL),
+  ('public', 'customers', 'created_at', 'timestamp with time zone', false, NULL),
+  ('public', 'orders', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'orders', 'store_id', 'uuid', true, NULL),
+  ('public', 'orders', 'wc_order_id', 'integer', true, NULL),
+  ('public', 'orders', 'date_created', 'timestamp with time zone', true, NULL),
+  ('public', 'orders', 'date_modified', 'timestamp with time zone', false, NULL),
+  ('public', 'orders', 'status', 'character varying(50)', true, NULL),
+  ('public', 'orders', 'total', 'numeric(12,2)', true, NULL),
+  ('public', 'orders', 'subtotal', 'numeric(12,2)', false, NULL),
+  ('public', 'orders', 'tax_total', 'numeric(12,2)', false, NULL),
+  ('public', 'orders', 'shipping_total', 'numeric(12,2)', false, NULL),
+  ('public', 'orders', 'discount_total', 'numeric(12,2)', false, NULL),
+  ('public', 'orders', 'currency', 'character varying(3)', false, 'USD'),
+  ('public', 'orders', 'customer_id', 'uuid', false, NULL),
+  ('public', 'orders', 'payment_method', 'character varying(100)', false, NULL),
+  ('public', 'orders', 'coupon_used', 'character varying(100)', false, NULL),
+  ('public', 'order_items', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'order_items', 'order_id', 'uuid', true, NULL),
+  ('public', 'order_items', 'store_id', 'uuid', true, NULL),
+  ('public', 'order_items', 'product_id', 'uuid', false, NULL),
+  ('public', 'order_items', 'product_name', 'character varying(500)', false, NULL),
+  ('public', 'order_items', 'sku', 'character varying(100)', false, NULL),
+  ('public', 'order_items', 'quantity', 'numeric', true, '1'),
+  ('public', 'order_items', 'subtotal', 'numeric(12,2)', false, NULL),
+  ('public', 'order_items', 'total', 'numeric(12,2)', false, NULL),
+  ('public', 'coupons', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'coupons', 'store_id', 'uuid', true, NULL),
+  ('public', 'coupons', 'wc_coupon_id', 'integer', true, NULL),
+  ('public', 'coupons', 'code', 'character varying(100)', true, NULL),
+  ('public', 'coupons', 'discount_type', 'character varying(50)', false, NULL),
+  ('public', 'coupons', 'amount', 'numeric(12,2)', false, NULL),
+  ('public', 'coupons', 'usage_count', 'integer', false, '0'),
+  ('public', 'saved_charts', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'saved_charts', 'store_id', 'uuid', true, NULL),
+  ('public', 'saved_charts', 'title', 'character varying(255)', true, NULL),
+  ('public', 'saved_charts', 'query_text', 'text', false, NULL),
+  ('public', 'saved_charts', 'chart_config', 'jsonb', true, NULL),
+  ('public', 'saved_charts', 'position_index', 'integer', false, '0'),
+  ('public', 'saved_charts', 'created_at', 'timestamp with time zone', false, 'now()'),
+  ('public', 'saved_charts', 'updated_at', 'timestamp with time zone', false, 'now()'),
+  ('public', 'conversations', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'conversations', 'store_id', 'uuid', true, NULL),
+  ('public', 'conversations', 'messages', 'jsonb', true, '[]'),
+  ('public', 'conversations', 'created_at', 'timestamp with time zone', false, 'now()'),
+  ('public', 'conversations', 'updated_at', 'timestamp with time zone', false, 'now()'),
+  ('public', 'sync_logs', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'sync_logs', 'store_id', 'uuid', true, NULL),
+  ('public', 'sync_logs', 'sync_type', 'character varying(50)', true, NULL),
+  ('public', 'sync_logs', 'records_synced', 'integer', false, '0'),
+  ('public', 'sync_logs', 'started_at', 'timestamp with time zone', false, 'now()'),
+  ('public', 'sync_logs', 'completed_at', 'timestamp with time zone', false, NULL),
+  ('public', 'sync_logs', 'status', 'character varying(20)', false, 'running'),
+  ('public', 'sync_logs', 'error_message', 'text', false, NULL),
+  ('public', 'sync_logs', 'retry_count', 'integer', false, '0'),
+  ('public', 'sync_logs', 'next_retry_at', 'timestamp with time zone', false, NULL),
+  ('public', 'orders', 'refunded_total', 'numeric(12,2)', true, '0'),
+  ('public', 'orders', 'payload_hash', 'bytea', false, NULL),
+  ('public', 'products', 'payload_hash', 'bytea', false, NULL),
+  ('public', 'customers', 'payload_hash', 'bytea', false, NULL),
+  ('public', 'categories', 'payload_hash', 'bytea', false, NULL),
+  ('public', 'coupons', 'payload_hash', 'bytea', false, NULL),
+  ('woo', 'load_checkpoints', 'store_id', 'uuid', true, NULL),
+  ('woo', 'load_checkpoints', 'sync_id', 'uuid', true, NULL),
+  ('woo', 'load_checkpoints', 'source', 'text', true, NULL),
+  ('woo', 'load_checkpoints', 'first_record', 'bigint', true, NULL),
+  ('woo', 'load_checkpoints', 'records', 'integer', true, NULL),
+  ('woo', 'load_checkpoints', 'resource', 'character varying(20)', true, NULL),
+  ('woo', 'load_checkpoints', 'inserted', 'integer', true, NULL),
+  ('woo', 'load_checkpoints', 'updated', 'integer', true, NULL),
+  ('woo', 'load_checkpoints', 'unchanged', 'integer', true, NULL),
+  ('woo', 'load_checkpoints', 'skipped_stale', 'integer', true, NULL),
+  ('woo', 'load_checkpoints', 'rejected', 'integer', true, NULL),
+  ('woo', 'load_checkpoints', 'committed_at', 'timestamp with time zone', true, 'now()');
+SELECT col_type_is(sch, tbl, col, type, format('%s.%s is %s', tbl, col, type)) FROM spec_column ORDER BY ord;
+SELECT CASE WHEN not_null THEN col_not_null(sch, tbl, col, format('%s.%s is NOT NULL', tbl, col))
+            ELSE col_is_null(sch, tbl, col, format('%s.%s is nullable', tbl, col)) END
+  FROM spec_column ORDER BY ord;
+SELECT CASE WHEN dflt IS NULL THEN col_hasnt_default(sch, tbl, col, format('%s.%s has no default', tbl, col))
+            ELSE col_default_is(sch, tbl, col, dflt, format('%s.%s defaults to %s', tbl, col, dflt)) END
+  FROM spec_column ORDER BY ord;
+
 SELECT has_table('public', 'stores', 'table stores exists');
 SELECT columns_are('public', 'stores', ARRAY['id', 'store_url', 'api_key_hash', 'wc_version', 'plan', 'connected_at', 'last_sync_at', 'settings', 'is_active'], 'stores: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'stores', 'id', 'uuid', 'stores.id is uuid');
-SELECT col_not_null('public', 'stores', 'id', 'stores.id is NOT NULL');
-SELECT col_default_is('public', 'stores', 'id', 'gen_random_uuid()'::text, 'stores.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'stores', 'id', 'stores.id is the primary key');
-SELECT col_type_is('public', 'stores', 'store_url', 'character varying(500)', 'stores.store_url is character varying(500)');
-SELECT col_not_null('public', 'stores', 'store_url', 'stores.store_url is NOT NULL');
-SELECT col_hasnt_default('public', 'stores', 'store_url', 'stores.store_url has no default');
-SELECT col_type_is('public', 'stores', 'api_key_hash', 'character varying(255)', 'stores.api_key_hash is character varying(255)');
-SELECT col_not_null('public', 'stores', 'api_key_hash', 'stores.api_key_hash is NOT NULL');
-SELECT col_hasnt_default('public', 'stores', 'api_key_hash', 'stores.api_key_hash has no default');
-SELECT col_type_is('public', 'stores', 'wc_version', 'character varying(20)', 'stores.wc_version is character varying(20)');
-SELECT col_is_null('public', 'stores', 'wc_version', 'stores.wc_version is nullable');
-SELECT col_hasnt_default('public', 'stores', 'wc_version', 'stores.wc_version has no default');
-SELECT col_type_is('public', 'stores', 'plan', 'character varying(20)', 'stores.plan is character varying(20)');
-SELECT col_is_null('public', 'stores', 'plan', 'stores.plan is nullable');
-SELECT col_default_is('public', 'stores', 'plan', 'free'::text, 'stores.plan defaults to ''free''');
-SELECT col_type_is('public', 'stores', 'connected_at', 'timestamp with time zone', 'stores.connected_at is timestamp with time zone');
-SELECT col_is_null('public', 'stores', 'connected_at', 'stores.connected_at is nullable');
-SELECT col_default_is('public', 'stores', 'connected_at', 'now()'::text, 'stores.connected_at defaults to now()');
-SELECT col_type_is('public', 'stores', 'last_sync_at', 'timestamp with time zone', 'stores.last_sync_at is timestamp with time zone');
-SELECT col_is_null('public', 'stores', 'last_sync_at', 'stores.last_sync_at is nullable');
-SELECT col_hasnt_default('public', 'stores', 'last_sync_at', 'stores.last_sync_at has no default');
-SELECT col_type_is('public', 'stores', 'settings', 'jsonb', 'stores.settings is jsonb');
-SELECT col_is_null('public', 'stores', 'settings', 'stores.settings is nullable');
-SELECT col_default_is('public', 'stores', 'settings', '{}'::text, 'stores.settings defaults to ''{}''');
-SELECT col_type_is('public', 'stores', 'is_active', 'boolean', 'stores.is_active is boolean');
-SELECT col_is_null('public', 'stores', 'is_active', 'stores.is_active is nullable');
-SELECT col_default_is('public', 'stores', 'is_active', 'true'::text, 'stores.is_active defaults to true');
 SELECT col_is_unique('public', 'stores', ARRAY['store_url'], 'stores: store_url is UNIQUE');
 SELECT has_table('public', 'categories', 'table categories exists');
 SELECT columns_are('public', 'categories', ARRAY['id', 'store_id', 'wc_category_id', 'name', 'parent_id', 'product_count', 'payload_hash'], 'categories: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'categories', 'id', 'uuid', 'categories.id is uuid');
-SELECT col_not_null('public', 'categories', 'id', 'categories.id is NOT NULL');
-SELECT col_default_is('public', 'categories', 'id', 'gen_random_uuid()'::text, 'categories.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'categories', 'id', 'categories.id is the primary key');
-SELECT col_type_is('public', 'categories', 'store_id', 'uuid', 'categories.store_id is uuid');
-SELECT col_not_null('public', 'categories', 'store_id', 'categories.store_id is NOT NULL');
-SELECT col_hasnt_default('public', 'categories', 'store_id', 'categories.store_id has no default');
 SELECT fk_ok('public', 'categories', 'store_id', 'public', 'stores', 'id', 'categories.store_id references stores(id)');
-SELECT col_type_is('public', 'categories', 'wc_category_id', 'integer', 'categories.wc_category_id is integer');
-SELECT col_not_null('public', 'categories', 'wc_category_id', 'categories.wc_category_id is NOT NULL');
-SELECT col_hasnt_default('public', 'categories', 'wc_category_id', 'categories.wc_category_id has no default');
-SELECT col_type_is('public', 'categories', 'name', 'character varying(255)', 'categories.name is character varying(255)');
-SELECT col_not_null('public', 'categories', 'name', 'categories.name is NOT NULL');
-SELECT col_hasnt_default('public', 'categories', 'name', 'categories.name has no default');
-SELECT col_type_is('public', 'categories', 'parent_id', 'uuid', 'categories.parent_id is uuid');
-SELECT col_is_null('public', 'categories', 'parent_id', 'categories.parent_id is nullable');
-SELECT col_hasnt_default('public', 'categories', 'parent_id', 'categories.parent_id has no default');
 SELECT fk_ok('public', 'categories', 'parent_id', 'public', 'categories', 'id', 'categories.parent_id references categories(id)');
-SELECT col_type_is('public', 'categories', 'product_count', 'integer', 'categories.product_count is integer');
-SELECT col_is_null('public', 'categories', 'product_count', 'categories.product_count is nullable');
-SELECT col_default_is('public', 'categories', 'product_count', '0'::text, 'categories.product_count defaults to 0');
 SELECT col_is_unique('public', 'categories', ARRAY['store_id', 'wc_category_id'], 'categories: UNIQUE(store_id, wc_category_id)');
 SELECT has_table('public', 'products', 'table products exists');
 SELECT columns_are('public', 'products', ARRAY['id', 'store_id', 'wc_product_id', 'name', 'sku', 'price', 'regular_price', 'sale_price', 'category_id', 'category_name', 'stock_quantity', 'stock_status', 'status', 'type', 'created_at', 'updated_at', 'payload_hash'], 'products: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'products', 'id', 'uuid', 'products.id is uuid');
-SELECT col_not_null('public', 'products', 'id', 'products.id is NOT NULL');
-SELECT col_default_is('public', 'products', 'id', 'gen_random_uuid()'::text, 'products.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'products', 'id', 'products.id is the primary key');
-SELECT col_type_is('public', 'products', 'store_id', 'uuid', 'products.store_id is uuid');
-SELECT col_not_null('public', 'products', 'store_id', 'products.store_id is NOT NULL');
-SELECT col_hasnt_default('public', 'products', 'store_id', 'products.store_id has no default');
 SELECT fk_ok('public', 'products', 'store_id', 'public', 'stores', 'id', 'products.store_id references stores(id)');
-SELECT col_type_is('public', 'products', 'wc_product_id', 'integer', 'products.wc_product_id is integer');
-SELECT col_not_null('public', 'products', 'wc_product_id', 'products.wc_product_id is NOT NULL');
-SELECT col_hasnt_default('public', 'products', 'wc_product_id', 'products.wc_product_id has no default');
-SELECT col_type_is('public', 'products', 'name', 'character varying(500)', 'products.name is character varying(500)');
-SELECT col_not_null('public', 'products', 'name', 'products.name is NOT NULL');
-SELECT col_hasnt_default('public', 'products', 'name', 'products.name has no default');
-SELECT col_type_is('public', 'products', 'sku', 'character varying(100)', 'products.sku is character varying(100)');
-SELECT col_is_null('public', 'products', 'sku', 'products.sku is nullable');
-SELECT col_hasnt_default('public', 'products', 'sku', 'products.sku has no default');
-SELECT col_type_is('public', 'products', 'price', 'numeric(12,2)', 'products.price is numeric(12,2)');
-SELECT col_is_null('public', 'products', 'price', 'products.price is nullable');
-SELECT col_hasnt_default('public', 'products', 'price', 'products.price has no default');
-SELECT col_type_is('public', 'products', 'regular_price', 'numeric(12,2)', 'products.regular_price is numeric(12,2)');
-SELECT col_is_null('public', 'products', 'regular_price', 'products.regular_price is nullable');
-SELECT col_hasnt_default('public', 'products', 'regular_price', 'products.regular_price has no default');
-SELECT col_type_is('public', 'products', 'sale_price', 'numeric(12,2)', 'products.sale_price is numeric(12,2)');
-SELECT col_is_null('public', 'products', 'sale_price', 'products.sale_price is nullable');
-SELECT col_hasnt_default('public', 'products', 'sale_price', 'products.sale_price has no default');
-SELECT col_type_is('public', 'products', 'category_id', 'uuid', 'products.category_id is uuid');
-SELECT col_is_null('public', 'products', 'category_id', 'products.category_id is nullable');
-SELECT col_hasnt_default('public', 'products', 'category_id', 'products.category_id has no default');
 SELECT fk_ok('public', 'products', 'category_id', 'public', 'categories', 'id', 'products.category_id references categories(id)');
-SELECT col_type_is('public', 'products', 'category_name', 'character varying(255)', 'products.category_name is character varying(255)');
-SELECT col_is_null('public', 'products', 'category_name', 'products.category_name is nullable');
-SELECT col_hasnt_default('public', 'products', 'category_name', 'products.category_name has no default');
-SELECT col_type_is('public', 'products', 'stock_quantity', 'integer', 'products.stock_quantity is integer');
-SELECT col_is_null('public', 'products', 'stock_quantity', 'products.stock_quantity is nullable');
-SELECT col_hasnt_default('public', 'products', 'stock_quantity', 'products.stock_quantity has no default');
-SELECT col_type_is('public', 'products', 'stock_status', 'character varying(50)', 'products.stock_status is character varying(50)');
-SELECT col_is_null('public', 'products', 'stock_status', 'products.stock_status is nullable');
-SELECT col_hasnt_default('public', 'products', 'stock_status', 'products.stock_status has no default');
-SELECT col_type_is('public', 'products', 'status', 'character varying(50)', 'products.status is character varying(50)');
-SELECT col_is_null('public', 'products', 'status', 'products.status is nullable');
-SELECT col_default_is('public', 'products', 'status', 'publish'::text, 'products.status defaults to ''publish''');
-SELECT col_type_is('public', 'products', 'type', 'character varying(50)', 'products.type is character varying(50)');
-SELECT col_is_null('public', 'products', 'type', 'products.type is nullable');
-SELECT col_default_is('public', 'products', 'type', 'simple'::text, 'products.type defaults to ''simple''');
-SELECT col_type_is('public', 'products', 'created_at', 'timestamp with time zone', 'products.created_at is timestamp with time zone');
-SELECT col_is_null('public', 'products', 'created_at', 'products.created_at is nullable');
-SELECT col_hasnt_default('public', 'products', 'created_at', 'products.created_at has no default');
-SELECT col_type_is('public', 'products', 'updated_at', 'timestamp with time zone', 'products.updated_at is timestamp with time zone');
-SELECT col_is_null('public', 'products', 'updated_at', 'products.updated_at is nullable');
-SELECT col_hasnt_default('public', 'products', 'updated_at', 'products.updated_at has no default');
 SELECT col_is_unique('public', 'products', ARRAY['store_id', 'wc_product_id'], 'products: UNIQUE(store_id, wc_product_id)');
 SELECT has_index('public', 'products', 'idx_products_store', ARRAY['store_id'], 'index idx_products_store on products(store_id)');
 SELECT has_index('public', 'products', 'idx_products_category', ARRAY['store_id', 'category_id'], 'index idx_products_category on products(store_id, category_id)');
 SELECT has_table('public', 'customers', 'table customers exists');
 SELECT columns_are('public', 'customers', ARRAY['id', 'store_id', 'wc_customer_id', 'email_hash', 'display_name', 'total_spent', 'order_count', 'first_order_date', 'last_order_date', 'created_at', 'payload_hash'], 'customers: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'customers', 'id', 'uuid', 'customers.id is uuid');
-SELECT col_not_null('public', 'customers', 'id', 'customers.id is NOT NULL');
-SELECT col_default_is('public', 'customers', 'id', 'gen_random_uuid()'::text, 'customers.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'customers', 'id', 'customers.id is the primary key');
-SELECT col_type_is('public', 'customers', 'store_id', 'uuid', 'customers.store_id is uuid');
-SELECT col_not_null('public', 'customers', 'store_id', 'customers.store_id is NOT NULL');
-SELECT col_hasnt_default('public', 'customers', 'store_id', 'customers.store_id has no default');
 SELECT fk_ok('public', 'customers', 'store_id', 'public', 'stores', 'id', 'customers.store_id references stores(id)');
-SELECT col_type_is('public', 'customers', 'wc_customer_id', 'integer', 'customers.wc_customer_id is integer');
-SELECT col_is_null('public', 'customers', 'wc_customer_id', 'customers.wc_customer_id is nullable (guests: migration guest_customers)');
-SELECT col_hasnt_default('public', 'customers', 'wc_customer_id', 'customers.wc_customer_id has no default');
-SELECT col_type_is('public', 'customers', 'email_hash', 'character varying(64)', 'customers.email_hash is character varying(64)');
-SELECT col_is_null('public', 'customers', 'email_hash', 'customers.email_hash is nullable');
-SELECT col_hasnt_default('public', 'customers', 'email_hash', 'customers.email_hash has no default');
-SELECT col_type_is('public', 'customers', 'display_name', 'character varying(255)', 'customers.display_name is character varying(255)');
-SELECT col_is_null('public', 'customers', 'display_name', 'customers.display_name is nullable');
-SELECT col_hasnt_default('public', 'customers', 'display_name', 'customers.display_name has no default');
-SELECT col_type_is('public', 'customers', 'total_spent', 'numeric(12,2)', 'customers.total_spent is numeric(12,2)');
-SELECT col_is_null('public', 'customers', 'total_spent', 'customers.total_spent is nullable');
-SELECT col_default_is('public', 'customers', 'total_spent', '0'::text, 'customers.total_spent defaults to 0');
-SELECT col_type_is('public', 'customers', 'order_count', 'integer', 'customers.order_count is integer');
-SELECT col_is_null('public', 'customers', 'order_count', 'customers.order_count is nullable');
-SELECT col_default_is('public', 'customers', 'order_count', '0'::text, 'customers.order_count defaults to 0');
-SELECT col_type_is('public', 'customers', 'first_order_date', 'timestamp with time zone', 'customers.first_order_date is timestamp with time zone');
-SELECT col_is_null('public', 'customers', 'first_order_date', 'customers.first_order_date is nullable');
-SELECT col_hasnt_default('public', 'customers', 'first_order_date', 'customers.first_order_date has no default');
-SELECT col_type_is('public', 'customers', 'last_order_date', 'timestamp with time zone', 'customers.last_order_date is timestamp with time zone');
-SELECT col_is_null('public', 'customers', 'last_order_date', 'customers.last_order_date is nullable');
-SELECT col_hasnt_default('public', 'customers', 'last_order_date', 'customers.last_order_date has no default');
-SELECT col_type_is('public', 'customers', 'created_at', 'timestamp with time zone', 'customers.created_at is timestamp with time zone');
-SELECT col_is_null('public', 'customers', 'created_at', 'customers.created_at is nullable');
-SELECT col_hasnt_default('public', 'customers', 'created_at', 'customers.created_at has no default');
 SELECT col_is_unique('public', 'customers', ARRAY['store_id', 'wc_customer_id'], 'customers: UNIQUE(store_id, wc_customer_id)');
 SELECT has_index('public', 'customers', 'idx_customers_store', ARRAY['store_id'], 'index idx_customers_store on customers(store_id)');
 SELECT has_table('public', 'orders', 'table orders exists');
 SELECT columns_are('public', 'orders', ARRAY['id', 'store_id', 'wc_order_id', 'date_created', 'date_modified', 'status', 'total', 'subtotal', 'tax_total', 'shipping_total', 'discount_total', 'currency', 'customer_id', 'payment_method', 'coupon_used', 'refunded_total', 'payload_hash'], 'orders: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'orders', 'id', 'uuid', 'orders.id is uuid');
-SELECT col_not_null('public', 'orders', 'id', 'orders.id is NOT NULL');
-SELECT col_default_is('public', 'orders', 'id', 'gen_random_uuid()'::text, 'orders.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'orders', 'id', 'orders.id is the primary key');
-SELECT col_type_is('public', 'orders', 'store_id', 'uuid', 'orders.store_id is uuid');
-SELECT col_not_null('public', 'orders', 'store_id', 'orders.store_id is NOT NULL');
-SELECT col_hasnt_default('public', 'orders', 'store_id', 'orders.store_id has no default');
 SELECT fk_ok('public', 'orders', 'store_id', 'public', 'stores', 'id', 'orders.store_id references stores(id)');
-SELECT col_type_is('public', 'orders', 'wc_order_id', 'integer', 'orders.wc_order_id is integer');
-SELECT col_not_null('public', 'orders', 'wc_order_id', 'orders.wc_order_id is NOT NULL');
-SELECT col_hasnt_default('public', 'orders', 'wc_order_id', 'orders.wc_order_id has no default');
-SELECT col_type_is('public', 'orders', 'date_created', 'timestamp with time zone', 'orders.date_created is timestamp with time zone');
-SELECT col_not_null('public', 'orders', 'date_created', 'orders.date_created is NOT NULL');
-SELECT col_hasnt_default('public', 'orders', 'date_created', 'orders.date_created has no default');
-SELECT col_type_is('public', 'orders', 'date_modified', 'timestamp with time zone', 'orders.date_modified is timestamp with time zone');
-SELECT col_is_null('public', 'orders', 'date_modified', 'orders.date_modified is nullable');
-SELECT col_hasnt_default('public', 'orders', 'date_modified', 'orders.date_modified has no default');
-SELECT col_type_is('public', 'orders', 'status', 'character varying(50)', 'orders.status is character varying(50)');
-SELECT col_not_null('public', 'orders', 'status', 'orders.status is NOT NULL');
-SELECT col_hasnt_default('public', 'orders', 'status', 'orders.status has no default');
-SELECT col_type_is('public', 'orders', 'total', 'numeric(12,2)', 'orders.total is numeric(12,2)');
-SELECT col_not_null('public', 'orders', 'total', 'orders.total is NOT NULL');
-SELECT col_hasnt_default('public', 'orders', 'total', 'orders.total has no default');
-SELECT col_type_is('public', 'orders', 'subtotal', 'numeric(12,2)', 'orders.subtotal is numeric(12,2)');
-SELECT col_is_null('public', 'orders', 'subtotal', 'orders.subtotal is nullable');
-SELECT col_hasnt_default('public', 'orders', 'subtotal', 'orders.subtotal has no default');
-SELECT col_type_is('public', 'orders', 'tax_total', 'numeric(12,2)', 'orders.tax_total is numeric(12,2)');
-SELECT col_is_null('public', 'orders', 'tax_total', 'orders.tax_total is nullable');
-SELECT col_hasnt_default('public', 'orders', 'tax_total', 'orders.tax_total has no default');
-SELECT col_type_is('public', 'orders', 'shipping_total', 'numeric(12,2)', 'orders.shipping_total is numeric(12,2)');
-SELECT col_is_null('public', 'orders', 'shipping_total', 'orders.shipping_total is nullable');
-SELECT col_hasnt_default('public', 'orders', 'shipping_total', 'orders.shipping_total has no default');
-SELECT col_type_is('public', 'orders', 'discount_total', 'numeric(12,2)', 'orders.discount_total is numeric(12,2)');
-SELECT col_is_null('public', 'orders', 'discount_total', 'orders.discount_total is nullable');
-SELECT col_hasnt_default('public', 'orders', 'discount_total', 'orders.discount_total has no default');
-SELECT col_type_is('public', 'orders', 'currency', 'character varying(3)', 'orders.currency is character varying(3)');
-SELECT col_is_null('public', 'orders', 'currency', 'orders.currency is nullable');
-SELECT col_default_is('public', 'orders', 'currency', 'USD'::text, 'orders.currency defaults to ''USD''');
-SELECT col_type_is('public', 'orders', 'customer_id', 'uuid', 'orders.customer_id is uuid');
-SELECT col_is_null('public', 'orders', 'customer_id', 'orders.customer_id is nullable');
-SELECT col_hasnt_default('public', 'orders', 'customer_id', 'orders.customer_id has no default');
 SELECT fk_ok('public', 'orders', 'customer_id', 'public', 'customers', 'id', 'orders.customer_id references customers(id)');
-SELECT col_type_is('public', 'orders', 'payment_method', 'character varying(100)', 'orders.payment_method is character varying(100)');
-SELECT col_is_null('public', 'orders', 'payment_method', 'orders.payment_method is nullable');
-SELECT col_hasnt_default('public', 'orders', 'payment_method', 'orders.payment_method has no default');
-SELECT col_type_is('public', 'orders', 'coupon_used', 'character varying(100)', 'orders.coupon_used is character varying(100)');
-SELECT col_is_null('public', 'orders', 'coupon_used', 'orders.coupon_used is nullable');
-SELECT col_hasnt_default('public', 'orders', 'coupon_used', 'orders.coupon_used has no default');
 SELECT col_is_unique('public', 'orders', ARRAY['store_id', 'wc_order_id'], 'orders: UNIQUE(store_id, wc_order_id)');
 SELECT has_index('public', 'orders', 'idx_orders_store_date', ARRAY['store_id', 'date_created'], 'index idx_orders_store_date on orders(store_id, date_created)');
 SELECT has_index('public', 'orders', 'idx_orders_store_status', ARRAY['store_id', 'status'], 'index idx_orders_store_status on orders(store_id, status)');
 SELECT has_table('public', 'order_items', 'table order_items exists');
 SELECT columns_are('public', 'order_items', ARRAY['id', 'order_id', 'store_id', 'product_id', 'product_name', 'sku', 'quantity', 'subtotal', 'total'], 'order_items: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'order_items', 'id', 'uuid', 'order_items.id is uuid');
-SELECT col_not_null('public', 'order_items', 'id', 'order_items.id is NOT NULL');
-SELECT col_default_is('public', 'order_items', 'id', 'gen_random_uuid()'::text, 'order_items.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'order_items', 'id', 'order_items.id is the primary key');
-SELECT col_type_is('public', 'order_items', 'order_id', 'uuid', 'order_items.order_id is uuid');
-SELECT col_not_null('public', 'order_items', 'order_id', 'order_items.order_id is NOT NULL');
-SELECT col_hasnt_default('public', 'order_items', 'order_id', 'order_items.order_id has no default');
 SELECT fk_ok('public', 'order_items', 'order_id', 'public', 'orders', 'id', 'order_items.order_id references orders(id)');
 SELECT is((SELECT confdeltype::text FROM pg_constraint WHERE conrelid = 'public.order_items'::regclass AND contype = 'f' AND conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = 'public.order_items'::regclass AND attname = 'order_id')]::int2[]), 'c', 'order_items.order_id: ON DELETE CASCADE');
-SELECT col_type_is('public', 'order_items', 'store_id', 'uuid', 'order_items.store_id is uuid');
-SELECT col_not_null('public', 'order_items', 'store_id', 'order_items.store_id is NOT NULL');
-SELECT col_hasnt_default('public', 'order_items', 'store_id', 'order_items.store_id has no default');
 SELECT fk_ok('public', 'order_items', 'store_id', 'public', 'stores', 'id', 'order_items.store_id references stores(id)');
-SELECT col_type_is('public', 'order_items', 'product_id', 'uuid', 'order_items.product_id is uuid');
-SELECT col_is_null('public', 'order_items', 'product_id', 'order_items.product_id is nullable');
-SELECT col_hasnt_default('public', 'order_items', 'product_id', 'order_items.product_id has no default');
 SELECT fk_ok('public', 'order_items', 'product_id', 'public', 'products', 'id', 'order_items.product_id references products(id)');
-SELECT col_type_is('public', 'order_items', 'product_name', 'character varying(500)', 'order_items.product_name is character varying(500)');
-SELECT col_is_null('public', 'order_items', 'product_name', 'order_items.product_name is nullable');
-SELECT col_hasnt_default('public', 'order_items', 'product_name', 'order_items.product_name has no default');
-SELECT col_type_is('public', 'order_items', 'sku', 'character varying(100)', 'order_items.sku is character varying(100)');
-SELECT col_is_null('public', 'order_items', 'sku', 'order_items.sku is nullable');
-SELECT col_hasnt_default('public', 'order_items', 'sku', 'order_items.sku has no default');
-SELECT col_type_is('public', 'order_items', 'quantity', 'numeric', 'order_items.quantity is numeric (numeric: migration order_item_quantity)');
-SELECT col_not_null('public', 'order_items', 'quantity', 'order_items.quantity is NOT NULL');
-SELECT col_default_is('public', 'order_items', 'quantity', '1'::text, 'order_items.quantity defaults to 1');
-SELECT col_type_is('public', 'order_items', 'subtotal', 'numeric(12,2)', 'order_items.subtotal is numeric(12,2)');
-SELECT col_is_null('public', 'order_items', 'subtotal', 'order_items.subtotal is nullable');
-SELECT col_hasnt_default('public', 'order_items', 'subtotal', 'order_items.subtotal has no default');
-SELECT col_type_is('public', 'order_items', 'total', 'numeric(12,2)', 'order_items.total is numeric(12,2)');
-SELECT col_is_null('public', 'order_items', 'total', 'order_items.total is nullable');
-SELECT col_hasnt_default('public', 'order_items', 'total', 'order_items.total has no default');
 SELECT has_index('public', 'order_items', 'idx_order_items_store', ARRAY['store_id'], 'index idx_order_items_store on order_items(store_id)');
 SELECT has_index('public', 'order_items', 'idx_order_items_product', ARRAY['product_id'], 'index idx_order_items_product on order_items(product_id)');
 SELECT has_table('public', 'coupons', 'table coupons exists');
 SELECT columns_are('public', 'coupons', ARRAY['id', 'store_id', 'wc_coupon_id', 'code', 'discount_type', 'amount', 'usage_count', 'payload_hash', 'date_modified'], 'coupons: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'coupons', 'id', 'uuid', 'coupons.id is uuid');
-SELECT col_not_null('public', 'coupons', 'id', 'coupons.id is NOT NULL');
-SELECT col_default_is('public', 'coupons', 'id', 'gen_random_uuid()'::text, 'coupons.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'coupons', 'id', 'coupons.id is the primary key');
-SELECT col_type_is('public', 'coupons', 'store_id', 'uuid', 'coupons.store_id is uuid');
-SELECT col_not_null('public', 'coupons', 'store_id', 'coupons.store_id is NOT NULL');
-SELECT col_hasnt_default('public', 'coupons', 'store_id', 'coupons.store_id has no default');
 SELECT fk_ok('public', 'coupons', 'store_id', 'public', 'stores', 'id', 'coupons.store_id references stores(id)');
-SELECT col_type_is('public', 'coupons', 'wc_coupon_id', 'integer', 'coupons.wc_coupon_id is integer');
-SELECT col_not_null('public', 'coupons', 'wc_coupon_id', 'coupons.wc_coupon_id is NOT NULL');
-SELECT col_hasnt_default('public', 'coupons', 'wc_coupon_id', 'coupons.wc_coupon_id has no default');
-SELECT col_type_is('public', 'coupons', 'code', 'character varying(100)', 'coupons.code is character varying(100)');
-SELECT col_not_null('public', 'coupons', 'code', 'coupons.code is NOT NULL');
-SELECT col_hasnt_default('public', 'coupons', 'code', 'coupons.code has no default');
-SELECT col_type_is('public', 'coupons', 'discount_type', 'character varying(50)', 'coupons.discount_type is character varying(50)');
-SELECT col_is_null('public', 'coupons', 'discount_type', 'coupons.discount_type is nullable');
-SELECT col_hasnt_default('public', 'coupons', 'discount_type', 'coupons.discount_type has no default');
-SELECT col_type_is('public', 'coupons', 'amount', 'numeric(12,2)', 'coupons.amount is numeric(12,2)');
-SELECT col_is_null('public', 'coupons', 'amount', 'coupons.amount is nullable');
-SELECT col_hasnt_default('public', 'coupons', 'amount', 'coupons.amount has no default');
-SELECT col_type_is('public', 'coupons', 'usage_count', 'integer', 'coupons.usage_count is integer');
-SELECT col_is_null('public', 'coupons', 'usage_count', 'coupons.usage_count is nullable');
-SELECT col_default_is('public', 'coupons', 'usage_count', '0'::text, 'coupons.usage_count defaults to 0');
 SELECT col_is_unique('public', 'coupons', ARRAY['store_id', 'wc_coupon_id'], 'coupons: UNIQUE(store_id, wc_coupon_id)');
 SELECT has_table('public', 'saved_charts', 'table saved_charts exists');
 SELECT columns_are('public', 'saved_charts', ARRAY['id', 'store_id', 'title', 'query_text', 'chart_config', 'position_index', 'created_at', 'updated_at'], 'saved_charts: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'saved_charts', 'id', 'uuid', 'saved_charts.id is uuid');
-SELECT col_not_null('public', 'saved_charts', 'id', 'saved_charts.id is NOT NULL');
-SELECT col_default_is('public', 'saved_charts', 'id', 'gen_random_uuid()'::text, 'saved_charts.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'saved_charts', 'id', 'saved_charts.id is the primary key');
-SELECT col_type_is('public', 'saved_charts', 'store_id', 'uuid', 'saved_charts.store_id is uuid');
-SELECT col_not_null('public', 'saved_charts', 'store_id', 'saved_charts.store_id is NOT NULL');
-SELECT col_hasnt_default('public', 'saved_charts', 'store_id', 'saved_charts.store_id has no default');
 SELECT fk_ok('public', 'saved_charts', 'store_id', 'public', 'stores', 'id', 'saved_charts.store_id references stores(id)');
-SELECT col_type_is('public', 'saved_charts', 'title', 'character varying(255)', 'saved_charts.title is character varying(255)');
-SELECT col_not_null('public', 'saved_charts', 'title', 'saved_charts.title is NOT NULL');
-SELECT col_hasnt_default('public', 'saved_charts', 'title', 'saved_charts.title has no default');
-SELECT col_type_is('public', 'saved_charts', 'query_text', 'text', 'saved_charts.query_text is text');
-SELECT col_is_null('public', 'saved_charts', 'query_text', 'saved_charts.query_text is nullable');
-SELECT col_hasnt_default('public', 'saved_charts', 'query_text', 'saved_charts.query_text has no default');
-SELECT col_type_is('public', 'saved_charts', 'chart_config', 'jsonb', 'saved_charts.chart_config is jsonb');
-SELECT col_not_null('public', 'saved_charts', 'chart_config', 'saved_charts.chart_config is NOT NULL');
-SELECT col_hasnt_default('public', 'saved_charts', 'chart_config', 'saved_charts.chart_config has no default');
-SELECT col_type_is('public', 'saved_charts', 'position_index', 'integer', 'saved_charts.position_index is integer');
-SELECT col_is_null('public', 'saved_charts', 'position_index', 'saved_charts.position_index is nullable');
-SELECT col_default_is('public', 'saved_charts', 'position_index', '0'::text, 'saved_charts.position_index defaults to 0');
-SELECT col_type_is('public', 'saved_charts', 'created_at', 'timestamp with time zone', 'saved_charts.created_at is timestamp with time zone');
-SELECT col_is_null('public', 'saved_charts', 'created_at', 'saved_charts.created_at is nullable');
-SELECT col_default_is('public', 'saved_charts', 'created_at', 'now()'::text, 'saved_charts.created_at defaults to now()');
-SELECT col_type_is('public', 'saved_charts', 'updated_at', 'timestamp with time zone', 'saved_charts.updated_at is timestamp with time zone');
-SELECT col_is_null('public', 'saved_charts', 'updated_at', 'saved_charts.updated_at is nullable');
-SELECT col_default_is('public', 'saved_charts', 'updated_at', 'now()'::text, 'saved_charts.updated_at defaults to now()');
 SELECT has_table('public', 'conversations', 'table conversations exists');
 SELECT columns_are('public', 'conversations', ARRAY['id', 'store_id', 'messages', 'created_at', 'updated_at'], 'conversations: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'conversations', 'id', 'uuid', 'conversations.id is uuid');
-SELECT col_not_null('public', 'conversations', 'id', 'conversations.id is NOT NULL');
-SELECT col_default_is('public', 'conversations', 'id', 'gen_random_uuid()'::text, 'conversations.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'conversations', 'id', 'conversations.id is the primary key');
-SELECT col_type_is('public', 'conversations', 'store_id', 'uuid', 'conversations.store_id is uuid');
-SELECT col_not_null('public', 'conversations', 'store_id', 'conversations.store_id is NOT NULL');
-SELECT col_hasnt_default('public', 'conversations', 'store_id', 'conversations.store_id has no default');
 SELECT fk_ok('public', 'conversations', 'store_id', 'public', 'stores', 'id', 'conversations.store_id references stores(id)');
-SELECT col_type_is('public', 'conversations', 'messages', 'jsonb', 'conversations.messages is jsonb');
-SELECT col_not_null('public', 'conversations', 'messages', 'conversations.messages is NOT NULL');
-SELECT col_default_is('public', 'conversations', 'messages', '[]'::text, 'conversations.messages defaults to ''[]''');
-SELECT col_type_is('public', 'conversations', 'created_at', 'timestamp with time zone', 'conversations.created_at is timestamp with time zone');
-SELECT col_is_null('public', 'conversations', 'created_at', 'conversations.created_at is nullable');
-SELECT col_default_is('public', 'conversations', 'created_at', 'now()'::text, 'conversations.created_at defaults to now()');
-SELECT col_type_is('public', 'conversations', 'updated_at', 'timestamp with time zone', 'conversations.updated_at is timestamp with time zone');
-SELECT col_is_null('public', 'conversations', 'updated_at', 'conversations.updated_at is nullable');
-SELECT col_default_is('public', 'conversations', 'updated_at', 'now()'::text, 'conversations.updated_at defaults to now()');
 SELECT has_table('public', 'sync_logs', 'table sync_logs exists');
 SELECT columns_are('public', 'sync_logs', ARRAY['id', 'store_id', 'sync_type', 'records_synced', 'started_at', 'completed_at', 'status', 'error_message', 'retry_count', 'next_retry_at'], 'sync_logs: exactly the seed columns (plus documented additions)');
-SELECT col_type_is('public', 'sync_logs', 'id', 'uuid', 'sync_logs.id is uuid');
-SELECT col_not_null('public', 'sync_logs', 'id', 'sync_logs.id is NOT NULL');
-SELECT col_default_is('public', 'sync_logs', 'id', 'gen_random_uuid()'::text, 'sync_logs.id defaults to gen_random_uuid()');
 SELECT col_is_pk('public', 'sync_logs', 'id', 'sync_logs.id is the primary key');
-SELECT col_type_is('public', 'sync_logs', 'store_id', 'uuid', 'sync_logs.store_id is uuid');
-SELECT col_not_null('public', 'sync_logs', 'store_id', 'sync_logs.store_id is NOT NULL');
-SELECT col_hasnt_default('public', 'sync_logs', 'store_id', 'sync_logs.store_id has no default');
 SELECT fk_ok('public', 'sync_logs', 'store_id', 'public', 'stores', 'id', 'sync_logs.store_id references stores(id)');
-SELECT col_type_is('public', 'sync_logs', 'sync_type', 'character varying(50)', 'sync_logs.sync_type is character varying(50)');
-SELECT col_not_null('public', 'sync_logs', 'sync_type', 'sync_logs.sync_type is NOT NULL');
-SELECT col_hasnt_default('public', 'sync_logs', 'sync_type', 'sync_logs.sync_type has no default');
-SELECT col_type_is('public', 'sync_logs', 'records_synced', 'integer', 'sync_logs.records_synced is integer');
-SELECT col_is_null('public', 'sync_logs', 'records_synced', 'sync_logs.records_synced is nullable');
-SELECT col_default_is('public', 'sync_logs', 'records_synced', '0'::text, 'sync_logs.records_synced defaults to 0');
-SELECT col_type_is('public', 'sync_logs', 'started_at', 'timestamp with time zone', 'sync_logs.started_at is timestamp with time zone');
-SELECT col_is_null('public', 'sync_logs', 'started_at', 'sync_logs.started_at is nullable');
-SELECT col_default_is('public', 'sync_logs', 'started_at', 'now()'::text, 'sync_logs.started_at defaults to now()');
-SELECT col_type_is('public', 'sync_logs', 'completed_at', 'timestamp with time zone', 'sync_logs.completed_at is timestamp with time zone');
-SELECT col_is_null('public', 'sync_logs', 'completed_at', 'sync_logs.completed_at is nullable');
-SELECT col_hasnt_default('public', 'sync_logs', 'completed_at', 'sync_logs.completed_at has no default');
-SELECT col_type_is('public', 'sync_logs', 'status', 'character varying(20)', 'sync_logs.status is character varying(20)');
-SELECT col_is_null('public', 'sync_logs', 'status', 'sync_logs.status is nullable');
-SELECT col_default_is('public', 'sync_logs', 'status', 'running'::text, 'sync_logs.status defaults to ''running''');
-SELECT col_type_is('public', 'sync_logs', 'error_message', 'text', 'sync_logs.error_message is text');
-SELECT col_is_null('public', 'sync_logs', 'error_message', 'sync_logs.error_message is nullable');
-SELECT col_hasnt_default('public', 'sync_logs', 'error_message', 'sync_logs.error_message has no default');
-SELECT col_type_is('public', 'sync_logs', 'retry_count', 'integer', 'sync_logs.retry_count is integer');
-SELECT col_is_null('public', 'sync_logs', 'retry_count', 'sync_logs.retry_count is nullable');
-SELECT col_default_is('public', 'sync_logs', 'retry_count', '0'::text, 'sync_logs.retry_count defaults to 0');
-SELECT col_type_is('public', 'sync_logs', 'next_retry_at', 'timestamp with time zone', 'sync_logs.next_retry_at is timestamp with time zone');
-SELECT col_is_null('public', 'sync_logs', 'next_retry_at', 'sync_logs.next_retry_at is nullable');
-SELECT col_hasnt_default('public', 'sync_logs', 'next_retry_at', 'sync_logs.next_retry_at has no default');
 -- Documented additions to the seed, each by its own migration (README, Migrations).
-SELECT col_type_is('public', 'orders', 'refunded_total', 'numeric(12,2)', 'orders.refunded_total is numeric(12,2) (migration order_refunds)');
-SELECT col_not_null('public', 'orders', 'refunded_total', 'orders.refunded_total is NOT NULL');
-SELECT col_default_is('public', 'orders', 'refunded_total', '0'::text, 'orders.refunded_total defaults to 0');
-SELECT col_type_is('public', 'orders', 'payload_hash', 'bytea', 'orders.payload_hash is bytea (migration payload_hash)');
-SELECT col_is_null('public', 'orders', 'payload_hash', 'orders.payload_hash is nullable');
-SELECT col_hasnt_default('public', 'orders', 'payload_hash', 'orders.payload_hash has no default');
-SELECT col_type_is('public', 'products', 'payload_hash', 'bytea', 'products.payload_hash is bytea (migration payload_hash)');
-SELECT col_is_null('public', 'products', 'payload_hash', 'products.payload_hash is nullable');
-SELECT col_hasnt_default('public', 'products', 'payload_hash', 'products.payload_hash has no default');
-SELECT col_type_is('public', 'customers', 'payload_hash', 'bytea', 'customers.payload_hash is bytea (migration payload_hash)');
-SELECT col_is_null('public', 'customers', 'payload_hash', 'customers.payload_hash is nullable');
-SELECT col_hasnt_default('public', 'customers', 'payload_hash', 'customers.payload_hash has no default');
-SELECT col_type_is('public', 'categories', 'payload_hash', 'bytea', 'categories.payload_hash is bytea (migration payload_hash)');
-SELECT col_is_null('public', 'categories', 'payload_hash', 'categories.payload_hash is nullable');
-SELECT col_hasnt_default('public', 'categories', 'payload_hash', 'categories.payload_hash has no default');
-SELECT col_type_is('public', 'coupons', 'payload_hash', 'bytea', 'coupons.payload_hash is bytea (migration payload_hash)');
-SELECT col_is_null('public', 'coupons', 'payload_hash', 'coupons.payload_hash is nullable');
-SELECT col_hasnt_default('public', 'coupons', 'payload_hash', 'coupons.payload_hash has no default');
 SELECT has_index('public', 'orders', 'idx_orders_store_customer', ARRAY['store_id', 'customer_id'], 'index idx_orders_store_customer on orders(store_id, customer_id) (migration orders_customer_index)');
 SELECT has_index('public', 'customers', 'customers_store_guest_email_key', ARRAY['store_id', 'email_hash'], 'index customers_store_guest_email_key on customers(store_id, email_hash) (migration guest_customers)');
 SELECT index_is_unique('public', 'customers', 'customers_store_guest_email_key', 'customers_store_guest_email_key is UNIQUE');
@@ -398,42 +220,6 @@ SELECT hasnt_column('public', 'customers', 'email', 'customers has no email colu
 -- woo.load_checkpoints (migration load_checkpoints): the checkpoints of the bulk loader woo-load.
 SELECT has_table('woo', 'load_checkpoints', 'table woo.load_checkpoints exists');
 SELECT columns_are('woo', 'load_checkpoints', ARRAY['store_id', 'sync_id', 'source', 'first_record', 'records', 'resource', 'inserted', 'updated', 'unchanged', 'skipped_stale', 'rejected', 'committed_at'], 'woo.load_checkpoints: exactly its columns');
-SELECT col_type_is('woo', 'load_checkpoints', 'store_id', 'uuid', 'load_checkpoints.store_id is uuid');
-SELECT col_not_null('woo', 'load_checkpoints', 'store_id', 'load_checkpoints.store_id is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'store_id', 'load_checkpoints.store_id has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'sync_id', 'uuid', 'load_checkpoints.sync_id is uuid');
-SELECT col_not_null('woo', 'load_checkpoints', 'sync_id', 'load_checkpoints.sync_id is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'sync_id', 'load_checkpoints.sync_id has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'source', 'text', 'load_checkpoints.source is text');
-SELECT col_not_null('woo', 'load_checkpoints', 'source', 'load_checkpoints.source is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'source', 'load_checkpoints.source has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'first_record', 'bigint', 'load_checkpoints.first_record is bigint');
-SELECT col_not_null('woo', 'load_checkpoints', 'first_record', 'load_checkpoints.first_record is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'first_record', 'load_checkpoints.first_record has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'records', 'integer', 'load_checkpoints.records is integer');
-SELECT col_not_null('woo', 'load_checkpoints', 'records', 'load_checkpoints.records is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'records', 'load_checkpoints.records has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'resource', 'character varying(20)', 'load_checkpoints.resource is character varying(20)');
-SELECT col_not_null('woo', 'load_checkpoints', 'resource', 'load_checkpoints.resource is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'resource', 'load_checkpoints.resource has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'inserted', 'integer', 'load_checkpoints.inserted is integer');
-SELECT col_not_null('woo', 'load_checkpoints', 'inserted', 'load_checkpoints.inserted is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'inserted', 'load_checkpoints.inserted has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'updated', 'integer', 'load_checkpoints.updated is integer');
-SELECT col_not_null('woo', 'load_checkpoints', 'updated', 'load_checkpoints.updated is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'updated', 'load_checkpoints.updated has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'unchanged', 'integer', 'load_checkpoints.unchanged is integer');
-SELECT col_not_null('woo', 'load_checkpoints', 'unchanged', 'load_checkpoints.unchanged is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'unchanged', 'load_checkpoints.unchanged has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'skipped_stale', 'integer', 'load_checkpoints.skipped_stale is integer');
-SELECT col_not_null('woo', 'load_checkpoints', 'skipped_stale', 'load_checkpoints.skipped_stale is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'skipped_stale', 'load_checkpoints.skipped_stale has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'rejected', 'integer', 'load_checkpoints.rejected is integer');
-SELECT col_not_null('woo', 'load_checkpoints', 'rejected', 'load_checkpoints.rejected is NOT NULL');
-SELECT col_hasnt_default('woo', 'load_checkpoints', 'rejected', 'load_checkpoints.rejected has no default');
-SELECT col_type_is('woo', 'load_checkpoints', 'committed_at', 'timestamp with time zone', 'load_checkpoints.committed_at is timestamp with time zone');
-SELECT col_not_null('woo', 'load_checkpoints', 'committed_at', 'load_checkpoints.committed_at is NOT NULL');
-SELECT col_default_is('woo', 'load_checkpoints', 'committed_at', 'now()'::text, 'load_checkpoints.committed_at defaults to now()');
 SELECT col_is_pk('woo', 'load_checkpoints', ARRAY['store_id', 'sync_id', 'source', 'first_record'], 'woo.load_checkpoints: PRIMARY KEY (store_id, sync_id, source, first_record)');
 SELECT indexes_are('woo', 'load_checkpoints', ARRAY['load_checkpoints_pkey'], 'woo.load_checkpoints has exactly its primary key index');
 SELECT fk_ok('woo', 'load_checkpoints', 'store_id', 'public', 'stores', 'id', 'load_checkpoints.store_id references stores(id)');

@@ -9,17 +9,13 @@
 # and t9_ai (made by woo.create_ai_login) are created here and dropped at the end.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tap.sh"
 db=${1:?usage: test-binding.sh DBNAME}
 A=a9000000-0000-4000-8000-000000000000
 B=b9000000-0000-4000-8000-000000000000
 BPORT=$((PGPORT + 1))
 command -v pgbouncer >/dev/null || { echo "Bail out! pgbouncer not installed (scripts/deps.sh)"; exit 1; }
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; local l; for l in "$@"; do echo "#   $l"; done; }
-is() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got:  '$1'" "want: '$2'"; fi; }
-like() { if printf '%s' "$1" | grep -Eq -- "$2"; then ok "$3"; else not_ok "$3" "got:  '$(printf '%s' "$1" | tail -n 3)'" "want: /$2/"; fi; }
 
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@" 2>&1; }          # superuser, direct
 app() { psql -X -q -A -t -U t9_app -d "$db" "$@" 2>&1; }                  # the application, direct
@@ -123,5 +119,4 @@ is "$(q -c "SELECT s FROM pg_db_role_setting d, unnest(d.setconfig) s WHERE d.se
    "default_transaction_read_only=on search_path=pg_catalog, public, pg_temp statement_timeout=5s woo.store_id=$A " \
    "AI login: its pinned settings are unchanged"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

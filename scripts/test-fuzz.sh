@@ -9,6 +9,7 @@
 #   psql -d DB -c "SELECT * FROM fuzz.run(s, i, i)"
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tap.sh"
 db=${1:?usage: test-fuzz.sh DBNAME}
 seed=${FUZZ_SEED:-1} seconds=${FUZZ_SECONDS:-40} iterations=${FUZZ_ITERATIONS:-100000}
 SHARED="$ROOT/../shared/woocommerce"
@@ -35,24 +36,18 @@ echo "# corpus: $(psql -X -qAt -d "$db" -c "SELECT string_agg(resource || ' ' ||
 echo "# seed $seed, at most $iterations iterations or $seconds s"
 out=$(psql -X -qAt -F ' ' -v ON_ERROR_STOP=1 -d "$db" -c "SELECT iteration, ok, what FROM fuzz.run($seed, 1, $iterations, $seconds)" 2>&1)
 rc=$?
-n=0 failed=0
 if [ $rc -ne 0 ]; then
-  echo "not ok 1 - the fuzzer's session ended with an error (a crashed backend?)"; echo "$out" | tail -n 5 | sed 's/^/#   /'
-  echo "1..1"; exit 1
+  not_ok "the fuzzer's session ended with an error (a crashed backend?)" "$(echo "$out" | tail -n 5)"
+  done_testing; exit 1
 fi
 runs=$(printf '%s\n' "$out" | grep -c ' t ' || true)
 bad=$(printf '%s\n' "$out" | grep ' f ' || true)
-n=$((n + 1))
 if [ -z "$bad" ]; then
-  echo "ok $n - $runs iterations (strict, lenient, one at a time, webhooks): no XX000, no partial write, lenient = one at a time, no plaintext e-mail"
+  ok "$runs iterations (strict, lenient, one at a time, webhooks): no XX000, no partial write, lenient = one at a time, no plaintext e-mail"
 else
-  failed=1
-  echo "not ok $n - $(printf '%s\n' "$bad" | wc -l) failures in $runs iterations"
-  printf '%s\n' "$bad" | head -n 20 | while read -r it _ what; do
-    echo "#   iteration $it: $what  (replay: SELECT * FROM fuzz.run($seed, $it, $it))"
-  done
+  not_ok "$(printf '%s\n' "$bad" | wc -l) failures in $runs iterations" \
+    "$(printf '%s\n' "$bad" | head -n 20 | while read -r it _ what; do
+         echo "iteration $it: $what  (replay: SELECT * FROM fuzz.run($seed, $it, $it))"; done)"
 fi
-n=$((n + 1))
-if [ "$runs" -ge 50 ]; then echo "ok $n - at least 50 iterations ran ($runs)"; else echo "not ok $n - at least 50 iterations ran ($runs)"; failed=1; fi
-echo "1..$n"
-exit $failed
+if [ "$runs" -ge 50 ]; then ok "at least 50 iterations ran ($runs)"; else not_ok "at least 50 iterations ran ($runs)"; fi
+done_testing

@@ -18,6 +18,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export SQITCH_FULLNAME="pg_woocommerce developers" SQITCH_EMAIL="dev@pg-woocommerce.invalid"
 export PSQLRC=/dev/null
+source "$ROOT/scripts/tap.sh"
 
 arg=${1:?usage: test-roundtrip.sh SQITCH_TARGET_URI (with PSQL_CONN) | DBNAME}
 if [[ $arg == db:* ]]; then
@@ -33,17 +34,14 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() {
-  echo "not ok $((n + 1)) - $1"
-  [ $# -lt 2 ] || sed 's/^/#   /' "$2"
-  echo "# round trip: FAIL after $n passing checks"
+fail() {  # fail DESCRIPTION [FILE]: the check fails (FILE shown), and the round trip stops
+  not_ok "$1" ${2:+"$(cat "$2")"}
+  echo "# round trip: FAIL after $((tap_n - 1)) passing checks"
   exit 1
 }
 q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$conn" -c "$1"; }
 # sqitch from the repository root; output kept for the failure message.
-sq() { (cd "$ROOT" && sqitch -C migrations "$@") >"$work/sqitch.log" 2>&1; }
+sq_logged() { (cd "$ROOT" && sqitch -C migrations "$@") >"$work/sqitch.log" 2>&1; }
 
 # Everything a database holds that our migrations could leave behind, outside
 # the sqitch registry: objects created after initdb (oid >= 16384) in the
@@ -111,17 +109,17 @@ ok "the database is empty"
 snapshot "$work/before" || fail "snapshot of the empty database's objects and privileges" "$work/psql.err"
 
 # --- 1. deploy, verify ---------------------------------------------------------
-sq deploy "$target" || fail "sqitch deploy on the empty database" "$work/sqitch.log"
+sq_logged deploy "$target" || fail "sqitch deploy on the empty database" "$work/sqitch.log"
 ok "sqitch -C migrations deploy"
 changes=$(q "SELECT count(*) FROM sqitch.changes WHERE project = 'pg_woocommerce'")
 planned=$(grep -cE '^[A-Za-z0-9_]+( |$)' "$ROOT/migrations/sqitch.plan")
 [ "$changes" = "$planned" ] || fail "deployed $changes changes, the plan has $planned"
 ok "all $planned planned changes deployed"
-sq verify "$target" || fail "sqitch verify after deploy" "$work/sqitch.log"
+sq_logged verify "$target" || fail "sqitch verify after deploy" "$work/sqitch.log"
 ok "sqitch verify after deploy"
 
 # --- 2. revert everything: nothing is left -------------------------------------
-sq revert -y "$target" || fail "sqitch revert -y" "$work/sqitch.log"
+sq_logged revert -y "$target" || fail "sqitch revert -y" "$work/sqitch.log"
 ok "sqitch revert -y"
 [ "$(q "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")" = 0 ] ||
   fail "no relation left in public: $(q "SELECT string_agg(relname, ' ') FROM pg_class WHERE relnamespace = 'public'::regnamespace")"
@@ -158,16 +156,16 @@ kept=$(q "SELECT count(*) FROM pg_roles WHERE rolname IN ('woo_owner', 'woo_app'
 ok "roles woo_owner, woo_app, woo_ai: nothing here references them; $kept of 3 kept, each still used by another database"
 
 # --- 3. deploy again, verify ---------------------------------------------------
-sq deploy "$target" || fail "sqitch deploy after revert" "$work/sqitch.log"
+sq_logged deploy "$target" || fail "sqitch deploy after revert" "$work/sqitch.log"
 ok "sqitch deploy again after revert"
-sq verify "$target" || fail "sqitch verify after the second deploy" "$work/sqitch.log"
+sq_logged verify "$target" || fail "sqitch verify after the second deploy" "$work/sqitch.log"
 ok "sqitch verify after the second deploy"
 
 # --- 4. verify fails loudly when what it checks is missing ---------------------
 # expect_verify_fails CHANGE DESCRIPTION: sqitch verify must exit non-zero and
 # report CHANGE's verify script as the one that failed.
 expect_verify_fails() {
-  if sq verify "$target"; then fail "sqitch verify fails when $2" "$work/sqitch.log"; fi
+  if sq_logged verify "$target"; then fail "sqitch verify fails when $2" "$work/sqitch.log"; fi
   grep -Fq "# Verify script \"verify/$1.sql\" failed." "$work/sqitch.log" ||
     fail "sqitch verify fails when $2, and names change $1" "$work/sqitch.log"
   ok "sqitch verify fails (non-zero, change $1 not ok) when $2"
@@ -181,8 +179,8 @@ q "ALTER TABLE public.stores ADD CONSTRAINT stores_store_url_key UNIQUE (store_u
 q "ALTER TABLE public.orders NO FORCE ROW LEVEL SECURITY"
 expect_verify_fails rls "orders no longer forces row-level security"
 q "ALTER TABLE public.orders FORCE ROW LEVEL SECURITY"
-sq verify "$target" || fail "sqitch verify passes again after the repairs" "$work/sqitch.log"
+sq_logged verify "$target" || fail "sqitch verify passes again after the repairs" "$work/sqitch.log"
 ok "sqitch verify passes again after the repairs"
 
-echo "1..$n"
-echo "# round trip: PASS ($n checks)"
+echo "# round trip: PASS ($tap_n checks)"
+done_testing

@@ -5,6 +5,7 @@
 # Needs PGHOST/PGPORT/PGUSER of a running cluster with the extension installed.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tap.sh"
 
 latest=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$ROOT/extension/pg_woocommerce.control")
 # Every version from 1.0 up to the latest, in order, from the upgrade scripts' names.
@@ -34,9 +35,8 @@ snap() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$SNAPSHOT"; }
 q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2" >/dev/null; }
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-fail=0
 check() {  # name file-a file-b
-  if diff -u "$2" "$3" >"$work/diff"; then echo "ok - $1 ($(wc -l <"$2") objects)"; else echo "not ok - $1"; cat "$work/diff"; fail=1; fi
+  if diff -u "$2" "$3" >"$work/diff"; then ok "$1 ($(wc -l <"$2") objects)"; else not_ok "$1" "$(cat "$work/diff")"; fi
 }
 
 fresh_db woo_upgrade_direct
@@ -58,7 +58,7 @@ for ((i = ${#versions[@]} - 2; i >= 0; i--)); do
   snap woo_upgrade_chain >"$work/down-$v"
   check "downgrade to $v restores $v's objects" "$work/up-$v" "$work/down-$v"
 done
-[ ${#versions[@]} -gt 1 ] || echo "ok - only version 1.0 exists: no upgrade scripts to walk yet"
+[ ${#versions[@]} -gt 1 ] || ok "only version 1.0 exists: no upgrade scripts to walk yet"
 
 psql -X -q -d postgres -c "DROP DATABASE woo_upgrade_direct" -c "DROP DATABASE woo_upgrade_chain"
-exit $fail
+done_testing

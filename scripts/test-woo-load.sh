@@ -27,6 +27,7 @@
 # and dropped at the end.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tap.sh"
 db=${1:?usage: test-woo-load.sh DBNAME}
 WOO_LOAD=${WOO_LOAD:-$("$PG_CONFIG" --bindir)/woo-load}
 case "$WOO_LOAD" in /*) ;; */*) WOO_LOAD=$PWD/$WOO_LOAD ;; esac
@@ -91,13 +92,7 @@ setup || { echo "Bail out! could not create the login and the stores"; exit 1; }
 CONN="host='$PGHOST' port=$PGPORT dbname='$db' user=$LOGIN"
 
 # --- TAP helpers ----------------------------------------------------------------------------
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; local l; for l in "$@"; do echo "#   $l"; done; }
-is() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got:  '$1'" "want: '$2'"; fi; }
-# A count as woo-load prints it (thousands separated by commas).
-commas() { printf '%s' "$1" | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta'; }
-like() { if printf '%s' "$1" | grep -Eq -- "$2"; then ok "$3"; else not_ok "$3" "got:  '$(printf '%s' "$1" | tail -n 5)'" "want: /$2/"; fi; }
+with_commas() { printf '%s' "$1" | sed -E ':a; s/([0-9])([0-9]{3})($|,)/\1,\2\3/; ta'; }  # as woo-load prints counts
 diag_run() {   # the end of a run's output, after a failed expectation
   echo "#   --- $1 stdout (last lines):"; tail -n 5 "$tmp/$1.out" 2>/dev/null | sed 's/^/#   /'
   echo "#   --- $1 stderr (last lines):"; tail -n 15 "$tmp/$1.err" 2>/dev/null | sed 's/^/#   /'
@@ -198,7 +193,7 @@ is "$(q "SELECT sync_type || ' ' || status || ' ' || (error_message IS NOT NULL)
 
 load c2 --db "$CONN" --store "$C" --batch 2 --resume --lenient --progress none "$BAD"
 is_rc c2 0 "c: --resume --lenient: exit status 0"
-like "$(cat "$tmp/c2.err")" "resuming sync $sync_c: $(commas "$committed1") records already committed" \
+like "$(cat "$tmp/c2.err")" "resuming sync $sync_c: $(with_commas "$committed1") records already committed" \
    "c: stderr: resuming the failed sync, $committed1 records already committed"
 inserted2=$(sf inserted)
 is "$(sf status) $(sf records) $(( $(num "$inserted1") + $(num "$inserted2") )) $(sf updated) $(sf unchanged) $(sf rejected) $(sf sync)" \
@@ -260,7 +255,7 @@ like "$(q "SELECT status || ' ' || coalesce(error_message, '') FROM public.sync_
 
 load d2 --db "$CONN" --store "$D" --batch 100 --resume --progress none "$ORDERS"
 is_rc d2 0 "d: --resume: exit status 0"
-like "$(cat "$tmp/d2.err")" "resuming sync $sync_d: $(commas "$orders1") records already committed" "d: stderr: resuming sync $sync_d, $orders1 records already committed"
+like "$(cat "$tmp/d2.err")" "resuming sync $sync_d: $(with_commas "$orders1") records already committed" "d: stderr: resuming sync $sync_d, $orders1 records already committed"
 inserted2=$(sf inserted)
 is "$(sf status) $(sf sync) $(( $(num "$inserted1") + $(num "$inserted2") )) $(sf unchanged) $(sf updated)" "completed $sync_d 20000 0 0" \
    "d: resumed run completed the same sync; inserted first + resumed = 20000, nothing unchanged or updated (nothing sent twice)"
@@ -427,6 +422,4 @@ is "$(q "SELECT count(*) FROM public.orders WHERE store_id = '$I'") $(sf status)
 is "$(q "SELECT status || ' ' || records_synced FROM public.sync_logs WHERE store_id = '$I'")" "completed 60" \
    "l: one sync, completed, records_synced 60 (not more)"
 
-echo "1..$n"
-[ $failed -eq 0 ] || echo "# $failed of $n failed"
-exit $((failed > 0))
+done_testing

@@ -4,7 +4,8 @@
 #   2. sqitch deploy -> verify -> revert -> deploy round trip on an empty database
 #   3. sqitch deploy + verify of every migration (database woo_test)
 #   4. pgTAP suites (pg_prove) against woo_test
-#   5. concurrent upserts of the same orders, and three races played step by step
+#   5. concurrent upserts of the same orders, and races played step by step; make installcheck
+#      (pg_regress over test/sql, isolation specs over test/specs)
 #   6. woo-load, the bulk loader, end to end; races of the store functions (conversations, charts);
 #      the tenant binding behind pgbouncer;
 #      the ingestion fuzzer (40 s)
@@ -85,6 +86,13 @@ concurrency() {
     "$ROOT/scripts/test-concurrency.sh" woo_concurrency
 }
 suite "concurrent upserts (no deadlock, no duplicate, no lost link)" concurrency
+# make installcheck: pg_regress (test/sql, the SQL API's documented examples) and
+# isolationtester (test/specs, two races) against this cluster.
+installcheck() {
+  PGUSER=postgres make -C "$ROOT" --no-print-directory installcheck ||
+    { cat "$ROOT"/build/regress/regression.diffs "$ROOT"/build/isolation/regression.diffs 2>/dev/null | head -n 60; false; }
+}
+suite "make installcheck (pg_regress, isolation specs)" installcheck
 woo_load() {
   fresh_db woo_load && sq deploy "$(sqitch_target woo_load)" >/dev/null &&
     "$ROOT/scripts/test-woo-load.sh" woo_load

@@ -1,6 +1,7 @@
 #include "pg/ingest_common.hpp"
 
 #include "pg/tenant.hpp"
+#include "pg/boundary.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -116,20 +117,10 @@ const char *value_for_message(JsonbValue *v) {
 
 // Calls a type input function; re-raises its ERROR prefixed with record and field.
 Datum input_call(const Record *r, const char *path, const char *key, PGFunction fn, const char *str, int32 typmod) {
-    MemoryContext cxt = CurrentMemoryContext;
-    volatile Datum result = (Datum)0;
-    ErrorData *volatile edata = nullptr;
-    PG_TRY();
-    {
+    Datum result = (Datum)0;
+    ErrorData *edata = woo::pg::catch_pg_error([&] {
         result = DirectFunctionCall3(fn, CStringGetDatum(str), ObjectIdGetDatum(InvalidOid), Int32GetDatum(typmod));
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        edata = CopyErrorData();
-        FlushErrorState();
-    }
-    PG_END_TRY();
+    });
     if (edata != nullptr)
         ereport(ERROR, (errcode(edata->sqlerrcode), errmsg("%s: %s%s \"%s\": %s", rname(r), path, key, str, edata->message)));
     return result;
@@ -281,17 +272,9 @@ void begin_call(Call *call, const char *resource, Datum store_id, bool strict) {
                         errhint("Its data stays readable; set stores.is_active = true to resume syncing.")));
 
     // Validate the zone once, with a message that says where it comes from.
-    MemoryContext cxt = CurrentMemoryContext;
-    ErrorData *volatile edata = nullptr;
-    PG_TRY();
-    { (void)DirectFunctionCall2(timestamp_zone, PointerGetDatum(text_of(call->timezone)), TimestampGetDatum(0)); }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        edata = CopyErrorData();
-        FlushErrorState();
-    }
-    PG_END_TRY();
+    ErrorData *edata = woo::pg::catch_pg_error([&] {
+        (void)DirectFunctionCall2(timestamp_zone, PointerGetDatum(text_of(call->timezone)), TimestampGetDatum(0));
+    });
     if (edata != nullptr)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("stores.settings->>'timezone' of store %s: %s",
@@ -373,18 +356,12 @@ bool parse_guarded(const Call *call, const Record *rec, void (*parse)(const Call
         parse(call, rec, out);
         return true;
     }
-    MemoryContext cxt = CurrentMemoryContext;
-    ErrorData *volatile edata = nullptr;
-    PG_TRY();
-    { parse(call, rec, out); }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        edata = CopyErrorData();
-        FlushErrorState();
-    }
-    PG_END_TRY();
+    ErrorData *edata = woo::pg::catch_pg_error([&] { parse(call, rec, out); });
     if (edata == nullptr) return true;
+    // Only bad input (class 22: what the readers and input functions raise)
+    // becomes a reject; anything else (out of memory, an internal error, a
+    // cancel) is not the record's fault and fails the call unchanged.
+    if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION) ReThrowError(edata);
     store_reject(call, rec, element_jsonb(rec->payload, rec->index), edata->sqlerrcode, edata->message);
     ++counts->rejected;
     return false;
@@ -396,26 +373,15 @@ namespace {
 ErrorData *in_subtransaction(void (*fn)(void *, int, int), void *arg, int first, int count) {
     MemoryContext cxt = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
-    ErrorData *volatile edata = nullptr;
     BeginInternalSubTransaction(nullptr);
     MemoryContextSwitchTo(cxt);  // allocations stay in the chunk's context
-    PG_TRY();
-    {
+    ErrorData *edata = woo::pg::catch_pg_error([&] {
         fn(arg, first, count);
         ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        edata = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-    }
-    PG_END_TRY();
+    });
+    if (edata != nullptr) RollbackAndReleaseCurrentSubTransaction();
+    MemoryContextSwitchTo(cxt);
+    CurrentResourceOwner = owner;
     return edata;
 }
 
@@ -510,17 +476,8 @@ bool read_decimal(const Record *r, const char *path, JsonbContainer *obj, const 
     JsonbValue v;
     if (!field(obj, key, &v)) return false;
     if (v.type == jbvNumeric) {
-        MemoryContext cxt = CurrentMemoryContext;
-        ErrorData *volatile edata = nullptr;
-        PG_TRY();
-        { *out = DirectFunctionCall2(numeric, NumericGetDatum(v.val.numeric), Int32GetDatum(typmod)); }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(cxt);
-            edata = CopyErrorData();
-            FlushErrorState();
-        }
-        PG_END_TRY();
+        ErrorData *edata = woo::pg::catch_pg_error(
+            [&] { *out = DirectFunctionCall2(numeric, NumericGetDatum(v.val.numeric), Int32GetDatum(typmod)); });
         if (edata != nullptr) bad_field(r, path, key, edata->sqlerrcode, edata->message);
         return true;
     }
@@ -539,18 +496,9 @@ bool read_decimal(const Record *r, const char *path, JsonbContainer *obj, const 
 }
 
 Datum derived_money(const Record *r, const char *what, Datum value) {
-    MemoryContext cxt = CurrentMemoryContext;
-    volatile Datum result = (Datum)0;
-    ErrorData *volatile edata = nullptr;
-    PG_TRY();
-    { result = DirectFunctionCall2(numeric, value, Int32GetDatum(kMoneyTypmod)); }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        edata = CopyErrorData();
-        FlushErrorState();
-    }
-    PG_END_TRY();
+    Datum result = (Datum)0;
+    ErrorData *edata =
+        woo::pg::catch_pg_error([&] { result = DirectFunctionCall2(numeric, value, Int32GetDatum(kMoneyTypmod)); });
     if (edata != nullptr)
         bad_field(r, "", what, edata->sqlerrcode,
                   psprintf("%s does not fit numeric(12,2) (at most 9999999999.99)",

@@ -60,7 +60,8 @@ Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *co
 // Runs parse(call, rec, out) for each record inside PG_TRY. Parsing touches no
 // shared state (jsonb access, input functions, hashing), so an ERROR it raises
 // can be caught without a subtransaction: strict mode re-raises it unchanged,
-// lenient mode stores the record in woo.ingest_rejects and goes on.
+// lenient mode stores the record in woo.ingest_rejects and goes on when the
+// ERROR is bad input (class 22), and re-raises anything else.
 // Returns true when the record parsed.
 bool parse_guarded(const Call *call, const Record *rec, void (*parse)(const Call *, const Record *, void *), void *out,
                    Counts *counts);

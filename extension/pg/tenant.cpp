@@ -62,21 +62,14 @@ bool loaded_at_startup = false;
 
 // Parses `text` with uuid_in; false (and no ERROR) when it is not a UUID.
 bool parse_uuid(const char *text, pg_uuid_t *out) {
-    MemoryContext cxt = CurrentMemoryContext;
-    volatile bool ok = true;
-    PG_TRY();
-    {
+    // uuid_in touches no shared state: its syntax ERROR can be dropped.
+    ErrorData *edata = woo::pg::catch_pg_error([&] {
         Datum d = DirectFunctionCall1(uuid_in, CStringGetDatum(text));
         std::memcpy(out, DatumGetUUIDP(d), sizeof *out);
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        FlushErrorState();
-        ok = false;
-    }
-    PG_END_TRY();
-    return ok;
+    });
+    if (edata == nullptr) return true;
+    FreeErrorData(edata);
+    return false;
 }
 
 // True when the session's login is an AI login: a member of woo_ai, not of woo_app.
