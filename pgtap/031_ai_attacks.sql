@@ -262,11 +262,11 @@ SELECT results_eq($$SELECT r FROM woo.ai_query('SELECT id, store_url FROM stores
 SELECT throws_ok('SET LOCAL woo.ai_statement_timeout = 100000', '42501', NULL, 'woo_app cannot change woo.ai_statement_timeout');
 RESET ROLE;
 SET LOCAL woo.ai_statement_timeout = 200;
-SET LOCAL statement_timeout = '20s';   -- a safety net; it would show as ~20000 ms below
+SET LOCAL statement_timeout = '60s';   -- a safety net; it would show as ~60000 ms below
 SET LOCAL ROLE woo_app;
 SELECT results_eq(
-    $$SELECT state, ms < 3000 FROM tap_ai_timed('SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b')$$,
-    $$VALUES ('57014', true)$$, 'ai_query: a long cross join is cancelled by woo.ai_statement_timeout (57014) well before 3 s');
+    $$SELECT state, ms < 10000 FROM tap_ai_timed('SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b')$$,
+    $$VALUES ('57014', true)$$, 'ai_query: a long cross join (hours of work) is cancelled by the 200 ms woo.ai_statement_timeout (57014), not by the 60 s safety net');
 SELECT results_eq($$SELECT r FROM woo.ai_query('SELECT 1 AS one') r$$, $$VALUES ('{"one": 1}'::jsonb)$$,
                   'ai_query: works again after a timeout');
 RESET ROLE;
