@@ -25,7 +25,6 @@ using namespace woo::pg::ingest;
 
 namespace {
 
-constexpr int kChunk = 500;
 constexpr int kMaxCols = 16;
 
 struct Row {
@@ -47,7 +46,7 @@ struct Spec {
     Statement *upsert;    // $1 store, $2 wc ids, $3.. columns; RETURNING wc_id, id, inserted
     void (*parse)(const Call *, const Record *, void *);
     void (*before_write)(const Call *, Row *, int);  // resolve references; may be null
-    void (*after_write)(const Call *);               // may be null
+    void (*after_write)(const Call *, const Row *, int);  // once a chunk is written; may be null
 };
 
 // Column types of each resource, after store_id and the WooCommerce id; the
@@ -86,12 +85,6 @@ void put_money(const Record *r, JsonbContainer *obj, const char *key, Row *row, 
     Datum d;
     const bool has = read_money(r, "", obj, key, &d);
     put(row, col, d, !has);
-}
-
-Datum copy_uuid(Datum d) {
-    auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-    std::memcpy(u, DatumGetUUIDP(d), sizeof(pg_uuid_t));
-    return UUIDPGetDatum(u);
 }
 
 // ---- products -------------------------------------------------------------------
@@ -399,13 +392,16 @@ void write_rows(const Call *call, const Spec &spec, Row *rows, int n, Counts *co
                 Row *row = &rows[i];
                 if (row->rec->wc_id != wc) continue;
                 bytea *mine = DatumGetByteaPP(row->values[spec.ncols - 1]);  // payload_hash is the last column
-                if (!null_dm && !row->modified_null && DatumGetTimestampTz(row->modified) < DatumGetTimestampTz(dm)) {
-                    row->write = false;
-                    ++counts->skipped_stale;
-                } else if (!null_hash && VARSIZE_ANY_EXHDR(DatumGetByteaPP(h)) == 32 &&
-                           std::memcmp(VARDATA_ANY(DatumGetByteaPP(h)), VARDATA_ANY(mine), 32) == 0) {
-                    row->write = false;
-                    ++counts->unchanged;
+                switch (classify(null_dm, dm, null_hash, h, row->modified_null, row->modified, mine)) {
+                    case Fate::Stale:
+                        row->write = false;
+                        ++counts->skipped_stale;
+                        break;
+                    case Fate::Same:
+                        row->write = false;
+                        ++counts->unchanged;
+                        break;
+                    case Fate::Write: break;
                 }
             }
         }
@@ -454,59 +450,53 @@ struct RowChunk {
 };
 void write_row_chunk(void *arg, int first, int count) {
     auto *c = static_cast<RowChunk *>(arg);
-    const Call *call = c->call;
     const Spec &spec = *c->spec;
     Row *rows = c->rows + first;
-    write_rows(call, spec, rows, count, c->counts);
-    if (spec.after_write && count > 0) {
-        // categories: link every parent of this chunk now that all rows exist
-        Column wc, parent;
-        column_init(&wc, INT4OID, count);
-        column_init(&parent, INT4OID, count);
-        for (int k = 0; k < count; ++k) {
-            column_push(&wc, Int32GetDatum(rows[k].rec->wc_id), false);
-            column_push(&parent, rows[k].values[2], false);
-        }
-        Datum v[3] = {call->store_id, column_array(&wc), column_array(&parent)};
-        run(&categories_link, v, "   ");
-    }
+    write_rows(c->call, spec, rows, count, c->counts);
+    if (spec.after_write && count > 0) spec.after_write(c->call, rows, count);
 }
 void reset_row(void *, int) {}  // write_rows recomputes every decision it takes
 const Record *row_record(void *arg, int i) { return static_cast<RowChunk *>(arg)->rows[i].rec; }
 
+// The driver's steps for a catalogue resource.
+struct SpecState {
+    const Call *call;
+    const Spec *spec;
+    Counts *counts;
+};
+void write_spec_chunk(void *state, void *entries, int count) {
+    auto *st = static_cast<SpecState *>(state);
+    RowChunk chunk{st->call, st->spec, static_cast<Row *>(entries), st->counts};
+    const ChunkWriter writer{write_row_chunk, reset_row, row_record, &chunk};
+    write_chunk_guarded(st->call, &writer, count, st->counts, nullptr);
+}
+
 Counts run_spec(const Call *call, const Spec &spec, Jsonb *payload) {
     Counts counts{0, 0, 0, 0, 0, 0};
-    int n = 0;
-    Record *records = collect_records(call, payload, &n, &counts);
-    MemoryContext chunk_cxt = AllocSetContextCreate(CurrentMemoryContext, "woo upsert chunk", ALLOCSET_DEFAULT_SIZES);
-    MemoryContext outer = MemoryContextSwitchTo(chunk_cxt);
-    for (int start = 0; start < n;) {
-        auto *rows = static_cast<Row *>(palloc0(sizeof(Row) * kChunk));
-        int count = 0, i = start;
-        for (; i < n && count < kChunk; ++i) {
-            CHECK_FOR_INTERRUPTS();
-            if (i > start && records[i].wc_id == records[i - 1].wc_id) break;  // one id per statement
-            if (parse_guarded(call, &records[i], spec.parse, &rows[count], &counts)) ++count;
-        }
-        RowChunk chunk{call, &spec, rows, &counts};
-        const ChunkWriter writer{write_row_chunk, reset_row, row_record, &chunk};
-        write_chunk_guarded(call, &writer, count, &counts, nullptr);
-        start = i;
-        MemoryContextReset(chunk_cxt);
-        replan_after_growth();
-    }
-    MemoryContextSwitchTo(outer);
-    MemoryContextDelete(chunk_cxt);
+    const Driver res = {sizeof(Row), spec.parse, nullptr, write_spec_chunk};
+    SpecState state{call, &spec, &counts};
+    drive_chunks(call, payload, res, &state, &counts);
     return counts;
 }
 
-void no_op(const Call *) {}
+// categories: link every parent of this chunk now that all its rows exist
+void link_category_parents(const Call *call, const Row *rows, int count) {
+    Column wc, parent;
+    column_init(&wc, INT4OID, count);
+    column_init(&parent, INT4OID, count);
+    for (int k = 0; k < count; ++k) {
+        column_push(&wc, Int32GetDatum(rows[k].rec->wc_id), false);
+        column_push(&parent, rows[k].values[2], false);
+    }
+    Datum v[3] = {call->store_id, column_array(&wc), column_array(&parent)};
+    run(&categories_link, v, "   ");
+}
 
 const Spec kProducts = {"products", 14, kProductTypes, &products_existing, &products_upsert, parse_product, product_categories, nullptr};
 const Spec kCustomers = {"customers", 4, kCustomerTypes,
                          &customers_existing, &customers_upsert, parse_customer, customer_guests, nullptr};
 const Spec kCategories = {"categories", 4, kCategoryTypes,
-                          &categories_existing, &categories_upsert, parse_category, nullptr, no_op};
+                          &categories_existing, &categories_upsert, parse_category, nullptr, link_category_parents};
 const Spec kCoupons = {"coupons", 6, kCouponTypes,
                        &coupons_existing, &coupons_upsert, parse_coupon, nullptr, nullptr};
 

@@ -71,10 +71,9 @@ const char *record_name(const char *resource, int index, int64_t wc_id) {
                      : psprintf("%s[%d]", resource, index);
 }
 
-// The resource of the call in progress, for messages (one call at a time per backend).
-const char *current_resource = "records";
-
-const char *rname(const Record *r) { return record_name(current_resource, r->index, r->wc_id); }
+const char *rname(const Record *r) {
+    return record_name(r->call != nullptr ? r->call->resource : "records", r->index, r->wc_id);
+}
 
 // A JSON number's full text (numeric_out: 1e3 is "1000"), for parsing.
 const char *numeric_text(JsonbValue *v) {
@@ -248,7 +247,6 @@ void begin_call(Call *call, const char *resource, Datum store_id, bool strict) {
     call->resource = resource;
     call->store_id = store_id;
     call->strict = strict;
-    current_resource = resource;
 
     const pg_uuid_t bound = woo::pg::bound_store_or_error();
     if (std::memcmp(&bound, DatumGetUUIDP(store_id), sizeof bound) != 0)
@@ -314,6 +312,7 @@ Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *co
         rec->wc_id = 0;
         rec->obj = payload_object(payload, i, &is_object);
         rec->payload = payload;
+        rec->call = call;
         const char *problem = nullptr;
         int code = ERRCODE_INVALID_PARAMETER_VALUE;
         if (!is_object) {

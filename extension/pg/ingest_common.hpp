@@ -45,6 +45,7 @@ struct Record {
     JsonbContainer *obj;       // the object
     int64_t wc_id;             // its "id"
     Jsonb *payload;            // the whole payload (a reject copies the record out of it)
+    const Call *call;          // the call it belongs to (names the resource in messages)
 };
 
 // Number of top-level records, and the i-th one. A payload is one object or
@@ -82,6 +83,31 @@ struct ChunkWriter {
 };
 struct Column;
 void write_chunk_guarded(const Call *call, const ChunkWriter *w, int n, Counts *counts, Column *affected);
+
+// ---- the chunk driver (ingest_driver.cpp) -------------------------------------
+// Every upsert runs the same loop: collect the records (sorted by id), parse
+// them `kChunk` at a time into entries of `entry_size` bytes (zeroed, then
+// `prepare` when set), and hand each chunk to `write` (which goes through
+// write_chunk_guarded). A chunk never holds the same id twice (ON CONFLICT may
+// touch a row once per statement): a repeated id starts the next chunk, which
+// then sees the first version as stored. Each chunk's memory is freed after it.
+constexpr int kChunk = 500;  // records per round of statements
+struct Driver {
+    size_t entry_size;
+    void (*parse)(const Call *, const Record *, void *entry);
+    void (*prepare)(void *entries, int capacity);  // may be null
+    void (*write)(void *state, void *entries, int count);
+};
+void drive_chunks(const Call *call, Jsonb *payload, const Driver &res, void *state, Counts *counts);
+
+// The stale / unchanged rule against the stored row: older than stored (both
+// modification dates known) -> Stale; same payload hash -> Same; else Write.
+enum class Fate { Write, Stale, Same };
+Fate classify(bool stored_dm_null, Datum stored_dm, bool stored_hash_null, Datum stored_hash, bool mine_dm_null,
+              Datum mine_dm, bytea *mine_hash);
+
+// A uuid Datum (e.g. from SPI_getbinval) copied into CurrentMemoryContext.
+Datum copy_uuid(Datum d);
 
 // ---- field readers ------------------------------------------------------------
 // Each raises ERROR naming the record and field ("orders[3] (id 1205): total

@@ -30,8 +30,6 @@ using namespace woo::pg::ingest;
 
 namespace {
 
-constexpr int kChunk = 500;  // records per round of statements
-
 struct Item {
     int64_t wc_product;  // variation_id when non-zero, else product_id; 0: none
     text *name, *sku;
@@ -300,12 +298,6 @@ Statement insert_items = {
 
 // ---- helpers -----------------------------------------------------------------------
 
-Datum copy_uuid(Datum d) {
-    auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-    std::memcpy(u, DatumGetUUIDP(d), sizeof(pg_uuid_t));
-    return UUIDPGetDatum(u);
-}
-
 // Looks up key -> uuid pairs returned by an ensure_* statement (int4 or text keys).
 struct IdMap {
     int n;
@@ -371,12 +363,12 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
                 if (o->rec->wc_id != wc) continue;
                 o->prev_customer_null = null_cust;
                 if (!null_cust) o->prev_customer = copy_uuid(stored_cust);
-                if (!null_dm && !o->date_modified_null &&
-                    DatumGetTimestampTz(o->date_modified) < DatumGetTimestampTz(stored_dm))
-                    o->fate = Order::Stale;
-                else if (!null_hash && VARSIZE_ANY_EXHDR(DatumGetByteaPP(stored_hash)) == 32 &&
-                         std::memcmp(VARDATA_ANY(DatumGetByteaPP(stored_hash)), VARDATA(o->hash), 32) == 0)
-                    o->fate = Order::Same;
+                switch (classify(null_dm, stored_dm, null_hash, stored_hash, o->date_modified_null, o->date_modified,
+                                 o->hash)) {
+                    case Fate::Stale: o->fate = Order::Stale; break;
+                    case Fate::Same: o->fate = Order::Same; break;
+                    case Fate::Write: break;
+                }
             }
         }
         SPI_freetuptable(SPI_tuptable);
@@ -596,39 +588,34 @@ void reset_order(void *arg, int i) {
 }
 const Record *order_record(void *arg, int i) { return static_cast<OrderChunk *>(arg)->orders[i].rec; }
 
+// The driver's steps for orders.
+struct OrdersState {
+    const Call *call;
+    Counts *counts;
+    Column *affected;
+};
+void prepare_orders(void *entries, int capacity) {
+    auto *orders = static_cast<Order *>(entries);
+    for (int k = 0; k < capacity; ++k) orders[k].prev_customer_null = true;
+}
+void write_order_chunk(void *state, void *entries, int count) {
+    auto *st = static_cast<OrdersState *>(state);
+    OrderChunk chunk{st->call, static_cast<Order *>(entries), st->counts, st->affected};
+    const ChunkWriter writer{write_orders, reset_order, order_record, &chunk};
+    write_chunk_guarded(st->call, &writer, count, st->counts, st->affected);
+}
+const Driver kOrders = {sizeof(Order), parse_order, prepare_orders, write_order_chunk};
+
 }  // namespace
 
 namespace woo::pg::ingest {
 
 Counts upsert_orders_payload(const Call *call, Jsonb *payload) {
     Counts counts{0, 0, 0, 0, 0, 0};
-    int n = 0;
-    Record *records = collect_records(call, payload, &n, &counts);
     Column affected;  // customers whose metrics change: recomputed once, at the end
     affected_init(&affected);
-    MemoryContext chunk_cxt = AllocSetContextCreate(CurrentMemoryContext, "woo upsert_orders chunk", ALLOCSET_DEFAULT_SIZES);
-    MemoryContext outer = MemoryContextSwitchTo(chunk_cxt);
-    for (int start = 0; start < n;) {
-        // A chunk never holds the same id twice (ON CONFLICT may touch a row once
-        // per statement): a repeated id starts the next chunk, which then sees
-        // the first version as stored.
-        auto *orders = static_cast<Order *>(palloc0(sizeof(Order) * kChunk));
-        for (int k = 0; k < kChunk; ++k) orders[k].prev_customer_null = true;
-        int count = 0, i = start;
-        for (; i < n && count < kChunk; ++i) {
-            CHECK_FOR_INTERRUPTS();
-            if (i > start && records[i].wc_id == records[i - 1].wc_id) break;
-            if (parse_guarded(call, &records[i], parse_order, &orders[count], &counts)) ++count;
-        }
-        OrderChunk chunk{call, orders, &counts, &affected};
-        const ChunkWriter writer{write_orders, reset_order, order_record, &chunk};
-        write_chunk_guarded(call, &writer, count, &counts, &affected);
-        start = i;
-        MemoryContextReset(chunk_cxt);
-        replan_after_growth();
-    }
-    MemoryContextSwitchTo(outer);
-    MemoryContextDelete(chunk_cxt);
+    OrdersState state{call, &counts, &affected};
+    drive_chunks(call, payload, kOrders, &state, &counts);
     recompute_affected(call, &affected);
     return counts;
 }
