@@ -345,7 +345,7 @@ SELECT format('%s: the call into ~30,000 costs %s x the one into ~1,000', sectio
   FROM bench.results WHERE section LIKE 'linear (never analysed)%' GROUP BY section ORDER BY section;
 
 -- Metrics share: the statements woo.upsert_orders runs for a call's customers
--- (extension/pg/ingest_common.cpp: lock them, then one UPDATE each from its
+-- (extension/pg/ingest_spi.cpp: lock them, then one UPDATE each from its
 -- orders), their metrics reset first so that each is written, timed for the last
 -- 20 calls of 100 at ~30,000 orders, against the median of those calls.
 CREATE OR REPLACE FUNCTION bench.metrics_ms(store uuid, payload jsonb) RETURNS numeric LANGUAGE plpgsql AS $$

@@ -46,7 +46,7 @@ PREPARE ri_orders(uuid, uuid) AS SELECT 1 FROM ONLY t070.orders x WHERE "store_i
 PREPARE ri_products(uuid, uuid) AS SELECT 1 FROM ONLY t070.products x WHERE "store_id" OPERATOR(pg_catalog.=) $1 AND "id" OPERATOR(pg_catalog.=) $2 FOR KEY SHARE OF x;
 PREPARE ri_customers(uuid, uuid) AS SELECT 1 FROM ONLY t070.customers x WHERE "store_id" OPERATOR(pg_catalog.=) $1 AND "id" OPERATOR(pg_catalog.=) $2 FOR KEY SHARE OF x;
 PREPARE ri_categories(uuid, uuid) AS SELECT 1 FROM ONLY t070.categories x WHERE "store_id" OPERATOR(pg_catalog.=) $1 AND "id" OPERATOR(pg_catalog.=) $2 FOR KEY SHARE OF x;
--- The extension's lookups (extension/pg/ingest_orders.cpp, ingest_catalog.cpp) and metrics (ingest_common.cpp).
+-- The extension's lookups (extension/pg/ingest_orders.cpp, ingest_catalog.cpp) and metrics (ingest_spi.cpp).
 PREPARE existing_orders(uuid, int4[]) AS SELECT o.wc_order_id, o.date_modified, o.payload_hash, o.customer_id
       FROM (SELECT DISTINCT u.wc FROM unnest($2::int4[]) AS u(wc) ORDER BY u.wc) AS k
     CROSS JOIN LATERAL (SELECT wc_order_id, date_modified, payload_hash, customer_id FROM t070.orders WHERE store_id = $1 AND wc_order_id = k.wc OFFSET 0 FOR NO KEY UPDATE) o;

@@ -6,7 +6,7 @@
 // (a product's category, a customer's guest row), then one upsert statement.
 #include "pg/boundary.hpp"
 #include "pg/ingest_common.hpp"
-#include "pg/ingest_orders.hpp"
+#include "pg/ingest_catalog.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"

@@ -1,5 +1,12 @@
-// Shared machinery of the woo.upsert_* functions: reading jsonb records,
-// reporting bad fields, building array parameters and running saved SPI plans.
+// Shared machinery of the woo.upsert_* functions (one header, as pgvector's
+// hnsw.h, over the files that implement it):
+//   ingest_records.cpp  the call, its records, parse/write guards, rejects;
+//   ingest_driver.cpp   the chunk driver, the stale/unchanged rule, copy_uuid;
+//   ingest_fields.cpp   field readers and the content hash;
+//   ingest_spi.cpp      array parameters, re-planning, guests, affected
+//                       customers, saved SPI plans.
+// The resources: ingest_orders.cpp (ingest_orders.hpp) and ingest_catalog.cpp
+// (ingest_catalog.hpp).
 //
 // Everything here is C-style on purpose: records live in palloc'd plain
 // structs inside a per-chunk memory context, so a PostgreSQL ERROR may unwind
@@ -16,6 +23,7 @@ extern "C" {
 }
 
 #include <cstdint>
+#include <string_view>
 
 namespace woo::pg::ingest {
 
@@ -25,7 +33,7 @@ struct Counts {
 };
 Datum counts_datum(FunctionCallInfo fcinfo, const Counts &c);
 
-// ---- the call ----------------------------------------------------------------
+// ---- the call (ingest_records.cpp) ----------------------------------------------------------------
 struct Call {
     const char *resource;  // "orders", "products", ...: names records in errors
     Datum store_id;        // uuid, equal to woo.current_store()
@@ -84,6 +92,15 @@ struct ChunkWriter {
 struct Column;
 void write_chunk_guarded(const Call *call, const ChunkWriter *w, int n, Counts *counts, Column *affected);
 
+// ---- message helpers (ingest_records.cpp), shared with the field readers -----
+// "orders[3] (id 1205)" or "orders[3]" when the id is unknown.
+const char *record_name(const char *resource, int index, int64_t wc_id);
+const char *rname(const Record *r);  // the record's name, in its call's resource
+const char *numeric_text(JsonbValue *v);       // a JSON number's full text
+const char *value_for_message(JsonbValue *v);  // a scalar for messages (e-mails hashed)
+// woo::core::hash_email without exceptions (*failed when it threw).
+bool hash_email_noexcept(std::string_view in, char *scratch, char hex[64], bool *failed) noexcept;
+
 // ---- the chunk driver (ingest_driver.cpp) -------------------------------------
 // Every upsert runs the same loop: collect the records (sorted by id), parse
 // them `kChunk` at a time into entries of `entry_size` bytes (zeroed, then
@@ -109,7 +126,7 @@ Fate classify(bool stored_dm_null, Datum stored_dm, bool stored_hash_null, Datum
 // A uuid Datum (e.g. from SPI_getbinval) copied into CurrentMemoryContext.
 Datum copy_uuid(Datum d);
 
-// ---- field readers ------------------------------------------------------------
+// ---- field readers (ingest_fields.cpp) ------------------------------------------------------------
 // Each raises ERROR naming the record and field ("orders[3] (id 1205): total
 // "12,50" is not a number"), with SQLSTATE 22P02, 22023, 22007 or 22001.
 // `path` prefixes the key in messages (e.g. "line_items[2].").
@@ -156,7 +173,7 @@ void content_add(ContentHash *h, Datum value, bool isnull, bool byval);  // varl
 void content_add_int(ContentHash *h, int64_t value);
 bytea *content_finish(ContentHash *h);
 
-// ---- array parameters -------------------------------------------------------
+// ---- array parameters (ingest_spi.cpp) -------------------------------------------------------
 struct Column {
     Oid elemtype;
     int16 typlen;

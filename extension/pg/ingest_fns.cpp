@@ -1,5 +1,6 @@
 // SQL entry points of the ingestion API (see sql/pg_woocommerce.sql, 1.2).
 #include "pg/boundary.hpp"
+#include "pg/ingest_catalog.hpp"
 #include "pg/ingest_orders.hpp"
 
 extern "C" {

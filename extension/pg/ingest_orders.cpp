@@ -11,6 +11,7 @@
 //   5. replace the line items of every written order.
 #include "pg/boundary.hpp"
 #include "pg/ingest_common.hpp"
+#include "pg/ingest_catalog.hpp"
 #include "pg/ingest_orders.hpp"
 
 extern "C" {

@@ -5,6 +5,7 @@
 // resource order|product|customer|coupon and event created|updated|restored
 // (applied as an upsert, strict) or deleted (payload {"id": N}).
 #include "pg/boundary.hpp"
+#include "pg/ingest_catalog.hpp"
 #include "pg/ingest_orders.hpp"
 
 extern "C" {

@@ -1,0 +1,239 @@
+// SPI parameter building and the statements every resource shares: array
+// parameters, re-planning after growth, guests by e-mail hash, affected customers,
+// saved plans.
+
+#include "pg/ingest_common.hpp"
+
+#include "pg/tenant.hpp"
+#include "pg/boundary.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "executor/tuptable.h"
+#include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
+#include "utils/lsyscache.h"
+#include "catalog/namespace.h"
+#include "utils/memutils.h"
+#include "access/xact.h"
+#include "utils/resowner.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+}
+
+#include "core/crypto.hpp"
+#include "core/email.hpp"
+#include "core/values.hpp"
+
+#include <cstring>
+#include <string_view>
+
+namespace woo::pg::ingest {
+
+// ---- array parameters ---------------------------------------------------------------
+
+void column_init(Column *c, Oid elemtype, int cap) {
+    c->elemtype = elemtype;
+    get_typlenbyvalalign(elemtype, &c->typlen, &c->typbyval, &c->typalign);
+    c->cap = cap > 0 ? cap : 1;
+    c->n = 0;
+    c->values = static_cast<Datum *>(palloc(sizeof(Datum) * c->cap));
+    c->nulls = static_cast<bool *>(palloc(sizeof(bool) * c->cap));
+}
+
+void column_push(Column *c, Datum v, bool isnull) {
+    if (c->n == c->cap) {
+        c->cap *= 2;
+        c->values = static_cast<Datum *>(repalloc(c->values, sizeof(Datum) * c->cap));
+        c->nulls = static_cast<bool *>(repalloc(c->nulls, sizeof(bool) * c->cap));
+    }
+    c->values[c->n] = isnull ? (Datum)0 : v;
+    c->nulls[c->n] = isnull;
+    ++c->n;
+}
+
+Datum column_array(const Column *c) {
+    int dims[1] = {c->n};
+    int lbs[1] = {1};
+    return PointerGetDatum(construct_md_array(c->values, c->nulls, 1, dims, lbs, c->elemtype, c->typlen, c->typbyval, c->typalign));
+}
+
+// ---- plans after growth --------------------------------------------------------------
+
+void replan_after_growth() {
+    // Per backend: each table's size (blocks) when its plans were last made to be
+    // re-planned. Without statistics the planner ties every store_id index on a
+    // near-empty table, so a plan made then may scan the store per row; at any
+    // real size the all-columns-equal unique index is strictly cheaper. Doubling
+    // bounds the re-plans to log2(size) per backend.
+    static const char *const kTables[] = {"orders", "order_items", "products", "customers", "categories", "coupons"};
+    static Oid relids[6];
+    static BlockNumber planned_at[6];
+    const Oid ns = get_namespace_oid("public", true);
+    if (!OidIsValid(ns)) return;
+    for (int i = 0; i < 6; ++i) {
+        const Oid relid = get_relname_relid(kTables[i], ns);
+        if (!OidIsValid(relid)) continue;
+        if (relid != relids[i]) {
+            relids[i] = relid;
+            planned_at[i] = 0;
+        }
+        Relation rel = table_open(relid, AccessShareLock);
+        const BlockNumber blocks = RelationGetNumberOfBlocks(rel);
+        table_close(rel, AccessShareLock);
+        if (blocks < 4 || blocks < 2 * planned_at[i]) continue;
+        planned_at[i] = blocks;
+        CacheInvalidateRelcacheByRelid(relid);
+    }
+}
+
+// ---- guests by e-mail hash ------------------------------------------------------------
+
+int probe_guests(Datum store, const Column *hashes, char **keys_out, Datum *ids_out, bool first_only) {
+    const Oid ns = get_namespace_oid("public", false);
+    const Oid relid = get_relname_relid("customers", ns);
+    const Oid idxid = get_relname_relid("customers_store_guest_email_key", ns);
+    if (!OidIsValid(relid) || !OidIsValid(idxid)) return -1;
+    const AttrNumber id_att = get_attnum(relid, "id");
+    Relation heap = table_open(relid, AccessShareLock);
+    Relation idx = index_open(idxid, AccessShareLock);
+    // What the next statement would see: this transaction's own rows (the guests
+    // just created), and under READ COMMITTED a new snapshot (the guests another
+    // transaction created while ON CONFLICT waited for it).
+    CommandCounterIncrement();
+    Snapshot snap = RegisterSnapshot(GetTransactionSnapshot());
+    snap->curcid = GetCurrentCommandId(false);
+    IndexScanDesc scan = index_beginscan(heap, idx, snap, 2, 0);
+    TupleTableSlot *slot = table_slot_create(heap, nullptr);
+    int found = 0;
+    for (int k = 0; k < hashes->n; ++k) {
+        if (hashes->nulls[k]) continue;
+        ScanKeyData keys[2];
+        ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, store);
+        ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid, idx->rd_indcollation[1], F_TEXTEQ,
+                               hashes->values[k]);
+        index_rescan(scan, keys, 2, nullptr, 0);
+        if (!index_getnext_slot(scan, ForwardScanDirection, slot)) continue;
+        if (ids_out != nullptr) {
+            bool isnull;
+            auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+            std::memcpy(u, DatumGetUUIDP(slot_getattr(slot, id_att, &isnull)), sizeof(pg_uuid_t));
+            ids_out[found] = UUIDPGetDatum(u);
+            keys_out[found] = TextDatumGetCString(hashes->values[k]);
+        }
+        ++found;
+        if (first_only) break;
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    index_endscan(scan);
+    UnregisterSnapshot(snap);
+    index_close(idx, AccessShareLock);
+    table_close(heap, AccessShareLock);
+    return found;
+}
+
+// ---- affected customers ------------------------------------------------------------
+
+void affected_init(Column *c) { column_init(c, UUIDOID, 64); }
+
+void affected_add(Column *c, Datum uuid) {
+    auto *copy = static_cast<pg_uuid_t *>(MemoryContextAlloc(GetMemoryChunkContext(c->values), sizeof(pg_uuid_t)));
+    std::memcpy(copy, DatumGetUUIDP(uuid), sizeof(pg_uuid_t));
+    column_push(c, UUIDPGetDatum(copy), false);
+}
+
+// What woo.recompute_customer_metrics(store, ids) does, in shapes that do not
+// depend on statistics: the customers are locked one by one through their
+// primary key, in id order; then each one (a new snapshot per statement, which
+// sees any concurrent writer of these customers that committed meanwhile) is
+// updated from its own orders (the hash index on orders.customer_id or
+// idx_orders_store_customer), only when a value differs. One statement per
+// customer: a join of the given customers with the table is planned from
+// statistics (a fresh database has none: it then reads every customer of the
+// store), a probe of one id is not. total_spent saturates at the bounds of
+// numeric(12,2), as in woo.expected_customer_metrics (README, "Customer metrics").
+static Statement lock_customers = {
+    "SELECT l.id FROM (SELECT DISTINCT a.id FROM unnest($2::uuid[]) AS a(id) ORDER BY a.id) AS k "
+    "CROSS JOIN LATERAL (SELECT c.id FROM public.customers c WHERE c.id = k.id AND c.store_id = $1 "
+    "                     OFFSET 0 FOR NO KEY UPDATE) l",
+    2, {UUIDOID, UUIDARRAYOID}, nullptr};
+static Statement excluded_statuses = {"SELECT woo.excluded_statuses($1)", 1, {UUIDOID}, nullptr};
+static Statement update_metrics = {
+    "UPDATE public.customers c SET total_spent = m.spent, order_count = m.n, first_order_date = m.first, last_order_date = m.last "
+    "  FROM (SELECT least(greatest(coalesce(sum(o.total - o.refunded_total), 0), -9999999999.99), 9999999999.99)::numeric(12,2) "
+    "               AS spent, count(*)::integer AS n, "
+    "               min(o.date_created) AS first, max(o.date_created) AS last "
+    "          FROM public.orders o "
+    "         WHERE o.store_id = $1 AND o.customer_id = $2 AND o.status <> ALL ($3)) m "
+    " WHERE c.id = $2 AND c.store_id = $1 "
+    "   AND (c.total_spent, c.order_count, c.first_order_date, c.last_order_date) "
+    "       IS DISTINCT FROM (m.spent, m.n, m.first, m.last)",
+    3, {UUIDOID, UUIDOID, TEXTARRAYOID}, nullptr};
+
+void recompute_affected(const Call *call, const Column *c) {
+    if (c->n == 0) return;
+    // The library also serves databases still at 1.2, which have no metrics.
+    Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
+    if (!OidIsValid(LookupFuncName(list_make2(makeString(pstrdup("woo")), makeString(pstrdup("recompute_customer_metrics"))),
+                                   2, argtypes, true)))
+        return;
+    Datum values[2] = {call->store_id, column_array(c)};
+    run(&excluded_statuses, values, " ");
+    bool isnull, excluded_null;
+    Datum excluded = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &excluded_null);
+    if (!excluded_null) excluded = PointerGetDatum(DatumGetArrayTypePCopy(excluded));
+    SPI_freetuptable(SPI_tuptable);
+    run(&lock_customers, values, "  ");
+    const int n = static_cast<int>(SPI_processed);
+    auto *ids = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t) * (n + 1)));
+    for (int t = 0; t < n; ++t)
+        std::memcpy(&ids[t], DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[t], SPI_tuptable->tupdesc, 1, &isnull)),
+                    sizeof(pg_uuid_t));
+    SPI_freetuptable(SPI_tuptable);
+    for (int t = 0; t < n; ++t) {
+        CHECK_FOR_INTERRUPTS();
+        Datum v[3] = {call->store_id, UUIDPGetDatum(&ids[t]), excluded};
+        const char nulls[4] = {' ', ' ', excluded_null ? 'n' : ' ', '\0'};
+        run(&update_metrics, v, nulls);
+    }
+}
+
+// ---- saved plans ----------------------------------------------------------------------
+
+int run(Statement *s, Datum *values, const char *nulls) {
+    // SPI returns in its procedure context, which lives until SPI_finish: back
+    // to the caller's (a chunk's), so what the caller allocates next is freed
+    // with the chunk.
+    MemoryContext caller = CurrentMemoryContext;
+    if (s->plan == nullptr) {
+        SPIPlanPtr plan = SPI_prepare(s->sql, s->nargs, s->argtypes);
+        if (plan == nullptr) elog(ERROR, "SPI_prepare failed for \"%s\": %s", s->sql, SPI_result_code_string(SPI_result));
+        if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
+        s->plan = plan;
+    }
+    const int rc = SPI_execute_plan(s->plan, values, nulls, false, 0);
+    MemoryContextSwitchTo(caller);
+    if (rc < 0) elog(ERROR, "SPI_execute_plan failed (%s) for \"%s\"", SPI_result_code_string(rc), s->sql);
+    return rc;
+}
+
+text *text_of(const char *s) { return cstring_to_text(s); }
+char *cstring_of(text *t) { return text_to_cstring(t); }
+
+}  // namespace woo::pg::ingest
