@@ -219,15 +219,10 @@ bool column_denial_walker(Node *node, void *context) {
     return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(column_denial_walker)), context);
 }
 
-bool current_user_is_ai() {
-    const Oid ai = get_role_oid(kAiRole, true);
-    return OidIsValid(ai) && (is_member_of_role_nosuper(GetUserId(), ai) || is_member_of_role_nosuper(GetSessionUserId(), ai));
-}
-
 void wrap_post_parse(ParseState *pstate, Query *query, JumbleState *jstate) {
     if (prev_post_parse != nullptr) prev_post_parse(pstate, query, jstate);
     if (query->commandType != CMD_SELECT) return;
-    if (wrapping || (IsTransactionState() && current_user_is_ai())) column_denial_walker(reinterpret_cast<Node *>(query), nullptr);
+    if (wrapping || (IsTransactionState() && woo::pg::ai_member())) column_denial_walker(reinterpret_cast<Node *>(query), nullptr);
     if (!wrapping) return;
     Query *wrapped = query_tree_mutator(query, reinterpret_cast<Node *(*)()>(reinterpret_cast<void (*)()>(wrap_mutator)), nullptr, 0);
     *query = *wrapped;

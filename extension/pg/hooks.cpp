@@ -47,13 +47,6 @@ const char *pinned_setting(const char *name) {
     return nullptr;
 }
 
-// True when the current or the session user is a (non-superuser) member of woo_ai.
-bool ai_member() {
-    const Oid ai = get_role_oid("woo_ai", true);
-    if (!OidIsValid(ai)) return false;
-    return is_member_of_role_nosuper(GetUserId(), ai) || is_member_of_role_nosuper(GetSessionUserId(), ai);
-}
-
 constexpr const char *kAllowedHint =
     "An AI login may run SELECT, EXPLAIN, SHOW, BEGIN/COMMIT/ROLLBACK (read-only), SAVEPOINT, PREPARE/EXECUTE, "
     "DECLARE/FETCH/CLOSE, DISCARD, COPY (SELECT ...) TO STDOUT, DO, and SET of settings other than its limits.";
@@ -167,7 +160,7 @@ void woo_process_utility(PlannedStmt *pstmt, const char *query_string, bool read
     }
     if (IsTransactionState()) {
         check_ai_startup_options();
-        if (ai_member()) check_ai_utility(stmt);
+        if (woo::pg::ai_member()) check_ai_utility(stmt);
     }
     if (prev_utility != nullptr)
         prev_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
@@ -186,6 +179,12 @@ void woo_executor_start(QueryDesc *query_desc, int eflags) {
 }  // namespace
 
 namespace woo::pg {
+
+bool ai_member() {
+    const Oid ai = get_role_oid("woo_ai", true);
+    if (!OidIsValid(ai)) return false;
+    return is_member_of_role_nosuper(GetUserId(), ai) || is_member_of_role_nosuper(GetSessionUserId(), ai);
+}
 
 void install_hooks() {
     prev_utility = ProcessUtility_hook;

@@ -18,6 +18,8 @@ void define_tenant_gucs();
 void install_hooks();
 // Installs woo.ai_query's post-parse-analysis hook (ai_query.cpp); called by install_hooks.
 void install_ai_query_hook();
+// True when the current or the session user is a (non-superuser) member of woo_ai (hooks.cpp).
+bool ai_member();
 
 // The bound store; raises 55000 when the library was not preloaded and 42501
 // when no store is bound. Never returns NULL or "all stores".
