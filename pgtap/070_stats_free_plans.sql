@@ -8,7 +8,7 @@
 -- store_id alone or with `wc_customer_id IS NULL` (every guest), a bitmap over
 -- it, a sequential scan).
 BEGIN;
-SELECT plan(24);
+SELECT plan(26);
 
 CREATE SCHEMA t070;
 CREATE TABLE t070.categories (LIKE public.categories INCLUDING ALL);
@@ -50,6 +50,9 @@ PREPARE ri_categories(uuid, uuid) AS SELECT 1 FROM ONLY t070.categories x WHERE 
 PREPARE existing_orders(uuid, int4[]) AS SELECT o.wc_order_id, o.date_modified, o.payload_hash, o.customer_id
       FROM (SELECT DISTINCT u.wc FROM unnest($2::int4[]) AS u(wc) ORDER BY u.wc) AS k
     CROSS JOIN LATERAL (SELECT wc_order_id, date_modified, payload_hash, customer_id FROM t070.orders WHERE store_id = $1 AND wc_order_id = k.wc OFFSET 0 FOR NO KEY UPDATE) o;
+PREPARE stored_orders(uuid, int4[]) AS SELECT o.wc_order_id, o.date_modified, o.payload_hash
+      FROM (SELECT DISTINCT u.wc FROM unnest($2::int4[]) AS u(wc) ORDER BY u.wc) AS k
+    CROSS JOIN LATERAL (SELECT wc_order_id, date_modified, payload_hash FROM t070.orders WHERE store_id = $1 AND wc_order_id = k.wc OFFSET 0) o;
 PREPARE product_ids(uuid, int4[]) AS SELECT p.wc_product_id, p.id FROM (SELECT DISTINCT u.wc FROM unnest($2::int4[]) AS u(wc) ORDER BY u.wc) AS k
     CROSS JOIN LATERAL (SELECT wc_product_id, id FROM t070.products WHERE store_id = $1 AND wc_product_id = k.wc OFFSET 0 FOR KEY SHARE) p;
 PREPARE customer_ids(uuid, int4[]) AS SELECT c.wc_customer_id, c.id FROM (SELECT DISTINCT u.wc FROM unnest($2::int4[]) AS u(wc) ORDER BY u.wc) AS k
@@ -75,6 +78,7 @@ INSERT INTO stmts VALUES
     ('orders_customer_same_store check', $$EXECUTE ri_customers('b0000000-0000-4000-8000-0000000000b1', gen_random_uuid())$$),
     ('products_category_same_store check', $$EXECUTE ri_categories('b0000000-0000-4000-8000-0000000000b1', gen_random_uuid())$$),
     ('existing orders by WooCommerce id', $$EXECUTE existing_orders('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
+    ('stored orders by WooCommerce id (the probe before parsing, no lock)', $$EXECUTE stored_orders('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
     ('product ids by WooCommerce id', $$EXECUTE product_ids('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
     ('customer ids by WooCommerce id', $$EXECUTE customer_ids('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
     ('guest ids by e-mail hash (the SQL fallback when the guest index is missing)', $$EXECUTE guest_ids('b0000000-0000-4000-8000-0000000000b1', '{a,b}')$$),

@@ -47,6 +47,7 @@ struct Spec {
     void (*parse)(const Call *, const Record *, void *);
     void (*before_write)(const Call *, Row *, int);  // resolve references; may be null
     void (*after_write)(const Call *, const Row *, int);  // once a chunk is written; may be null
+    bool fingerprints;  // unchanged records skip parsing (Driver::probe = existing); not for categories
 };
 
 // Column types of each resource, after store_id and the WooCommerce id; the
@@ -78,7 +79,7 @@ void put_content_hash(Row *row, int hash_col, const Oid *types) {
     }
     content_add_int(&h, row->ref_wc);
     content_add(&h, PointerGetDatum(row->ref_name), row->ref_name == nullptr, false);
-    put(row, hash_col, PointerGetDatum(content_finish(&h)), false);
+    put(row, hash_col, PointerGetDatum(content_finish(&h, row->rec)), false);
 }
 
 void put_money(const Record *r, JsonbContainer *obj, const char *key, Row *row, int col) {
@@ -373,13 +374,23 @@ Statement coupons_upsert = {
 void write_rows(const Call *call, const Spec &spec, Row *rows, int n, Counts *counts) {
     if (n == 0) return;
     Datum store = call->store_id;
-    {
+    auto decide = [counts](Row *row, Fate fate) {
+        row->write = fate == Fate::Write;
+        if (fate == Fate::Stale) ++counts->skipped_stale;
+        if (fate == Fate::Same) ++counts->unchanged;
+    };
+    for (int i = 0; i < n; ++i) rows[i].write = true;
+    if (spec.fingerprints) {
+        // The driver read the stored rows before parsing (read_stored).
+        for (int i = 0; i < n; ++i) {
+            Row *row = &rows[i];
+            bytea *mine = DatumGetByteaPP(row->values[spec.ncols - 1]);  // payload_hash is the last column
+            decide(row, classify_stored(row->rec, row->modified_null, row->modified, mine));
+        }
+    } else {
         Column ids;
         column_init(&ids, INT4OID, n);
-        for (int i = 0; i < n; ++i) {
-            column_push(&ids, Int32GetDatum(rows[i].rec->wc_id), false);
-            rows[i].write = true;
-        }
+        for (int i = 0; i < n; ++i) column_push(&ids, Int32GetDatum(rows[i].rec->wc_id), false);
         Datum v[2] = {store, column_array(&ids)};
         run(spec.existing, v, "  ");
         for (uint64 t = 0; t < SPI_processed; ++t) {
@@ -392,17 +403,7 @@ void write_rows(const Call *call, const Spec &spec, Row *rows, int n, Counts *co
                 Row *row = &rows[i];
                 if (row->rec->wc_id != wc) continue;
                 bytea *mine = DatumGetByteaPP(row->values[spec.ncols - 1]);  // payload_hash is the last column
-                switch (classify(null_dm, dm, null_hash, h, row->modified_null, row->modified, mine)) {
-                    case Fate::Stale:
-                        row->write = false;
-                        ++counts->skipped_stale;
-                        break;
-                    case Fate::Same:
-                        row->write = false;
-                        ++counts->unchanged;
-                        break;
-                    case Fate::Write: break;
-                }
+                decide(row, classify(null_dm, dm, null_hash, h, row->modified_null, row->modified, mine));
             }
         }
         SPI_freetuptable(SPI_tuptable);
@@ -473,7 +474,7 @@ void write_spec_chunk(void *state, void *entries, int count) {
 
 Counts run_spec(const Call *call, const Spec &spec, Jsonb *payload) {
     Counts counts{0, 0, 0, 0, 0, 0};
-    const Driver res = {sizeof(Row), spec.parse, nullptr, write_spec_chunk};
+    const Driver res = {sizeof(Row), spec.parse, nullptr, write_spec_chunk, spec.fingerprints ? spec.existing : nullptr};
     SpecState state{call, &spec, &counts};
     drive_chunks(call, payload, res, &state, &counts);
     return counts;
@@ -492,13 +493,14 @@ void link_category_parents(const Call *call, const Row *rows, int count) {
     run(&categories_link, v, "   ");
 }
 
-const Spec kProducts = {"products", 14, kProductTypes, &products_existing, &products_upsert, parse_product, product_categories, nullptr};
+const Spec kProducts = {"products", 14, kProductTypes, &products_existing, &products_upsert, parse_product,
+                        product_categories, nullptr, true};
 const Spec kCustomers = {"customers", 4, kCustomerTypes,
-                         &customers_existing, &customers_upsert, parse_customer, customer_guests, nullptr};
+                         &customers_existing, &customers_upsert, parse_customer, customer_guests, nullptr, true};
 const Spec kCategories = {"categories", 4, kCategoryTypes,
-                          &categories_existing, &categories_upsert, parse_category, nullptr, link_category_parents};
+                          &categories_existing, &categories_upsert, parse_category, nullptr, link_category_parents, false};
 const Spec kCoupons = {"coupons", 6, kCouponTypes,
-                       &coupons_existing, &coupons_upsert, parse_coupon, nullptr, nullptr};
+                       &coupons_existing, &coupons_upsert, parse_coupon, nullptr, nullptr, true};
 
 }  // namespace
 

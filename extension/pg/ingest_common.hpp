@@ -54,12 +54,30 @@ struct Record {
     int64_t wc_id;             // its "id"
     Jsonb *payload;            // the whole payload (a reject copies the record out of it)
     const Call *call;          // the call it belongs to (names the resource in messages)
+    // Its fingerprint: SHA-256 of the object's jsonb bytes with what else its
+    // mapping depends on (kFingerprintVersion, resource, the store's timezone).
+    unsigned char fingerprint[32];
+    // The stored row of the same id, read by the chunk driver's probe before
+    // parsing (stored: a row was found; its date_modified and payload_hash).
+    bool stored, stored_dm_null, stored_hash_null;
+    Datum stored_dm;
+    bytea *stored_hash;
 };
+
+// payload_hash = content hash (32 bytes: what the record maps to, see
+// ContentHash) || fingerprint (32 bytes). A re-delivery whose fingerprint equals
+// the stored one is unchanged without being parsed; one whose fingerprint
+// differs is parsed and compared by content (so `_links` or `meta_data` that
+// WooCommerce changed without meaning still count as unchanged). Rows stored
+// with a 32-byte hash (written by 1.5 or earlier) compare by content only. Bump the version
+// whenever what a record maps to changes (a field added, a rule changed).
+constexpr const char *kFingerprintVersion = "woo fingerprint 1";
+constexpr int kHashBytes = 32;
 
 // Number of top-level records, and the i-th one. A payload is one object or
 // an array of them; anything else raises 22023.
 int payload_length(Jsonb *payload);
-JsonbContainer *payload_object(Jsonb *payload, int i, bool *is_object);
+JsonbContainer *payload_object(Jsonb *payload, int i, bool *is_object, uint32 *len = nullptr);  // len: of its bytes
 
 // Reads every record's id and returns the records that are objects with a
 // usable id, stably sorted by id (a fixed lock order: concurrent calls do not
@@ -98,6 +116,8 @@ const char *record_name(const char *resource, int index, int64_t wc_id);
 const char *rname(const Record *r);  // the record's name, in its call's resource
 const char *numeric_text(JsonbValue *v);       // a JSON number's full text
 const char *value_for_message(JsonbValue *v);  // a scalar for messages (e-mails hashed)
+// woo::core's SHA-256 without exceptions (false when it threw).
+bool sha256_noexcept(const void *data, size_t len, unsigned char out[32]) noexcept;
 // woo::core::hash_email without exceptions (*failed when it threw).
 bool hash_email_noexcept(std::string_view in, char *scratch, char hex[64], bool *failed) noexcept;
 
@@ -109,19 +129,31 @@ bool hash_email_noexcept(std::string_view in, char *scratch, char hex[64], bool 
 // touch a row once per statement): a repeated id starts the next chunk, which
 // then sees the first version as stored. Each chunk's memory is freed after it.
 constexpr int kChunk = 500;  // records per round of statements
+struct Statement;
 struct Driver {
     size_t entry_size;
     void (*parse)(const Call *, const Record *, void *entry);
     void (*prepare)(void *entries, int capacity);  // may be null
     void (*write)(void *state, void *entries, int count);
+    // SELECT wc_id, modified (or NULL), payload_hash of the stored rows of $2
+    // (ids) in store $1, without a lock: run for each chunk before parsing; a
+    // record whose fingerprint matches is counted unchanged and not parsed.
+    // NULL: every record is parsed (categories: an unchanged child is still
+    // linked to a parent that arrived since).
+    Statement *probe;
 };
 void drive_chunks(const Call *call, Jsonb *payload, const Driver &res, void *state, Counts *counts);
+// The stored row of each record (Record::stored...): `probe` run over the ids of
+// records[0..n), which hold distinct ids in ascending order.
+void read_stored(const Call *call, Statement *probe, Record *records, int n);
 
 // The stale / unchanged rule against the stored row: older than stored (both
 // modification dates known) -> Stale; same payload hash -> Same; else Write.
 enum class Fate { Write, Stale, Same };
 Fate classify(bool stored_dm_null, Datum stored_dm, bool stored_hash_null, Datum stored_hash, bool mine_dm_null,
               Datum mine_dm, bytea *mine_hash);
+// classify() against what read_stored found.
+Fate classify_stored(const Record *r, bool mine_dm_null, Datum mine_dm, bytea *mine_hash);
 
 // A uuid Datum (e.g. from SPI_getbinval) copied into CurrentMemoryContext.
 Datum copy_uuid(Datum d);
@@ -171,7 +203,7 @@ struct ContentHash {
 void content_init(ContentHash *h);
 void content_add(ContentHash *h, Datum value, bool isnull, bool byval);  // varlena or by-value Datum
 void content_add_int(ContentHash *h, int64_t value);
-bytea *content_finish(ContentHash *h);
+bytea *content_finish(ContentHash *h, const Record *r);  // the payload_hash: content || r's fingerprint
 
 // ---- array parameters (ingest_spi.cpp) -------------------------------------------------------
 struct Column {

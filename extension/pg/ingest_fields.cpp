@@ -45,10 +45,6 @@ extern "C" {
 
 namespace woo::pg::ingest {
 
-namespace {
-
-constexpr int32 kMoneyTypmod = ((12 << 16) | 2) + VARHDRSZ;  // numeric(12,2)
-
 // Core calls that may throw are wrapped here: no C++ exception may cross a
 // PG_TRY frame (parse_guarded runs record parsing inside one).
 bool sha256_noexcept(const void *data, size_t len, unsigned char out[32]) noexcept {
@@ -59,6 +55,10 @@ bool sha256_noexcept(const void *data, size_t len, unsigned char out[32]) noexce
         return false;
     }
 }
+
+namespace {
+
+constexpr int32 kMoneyTypmod = ((12 << 16) | 2) + VARHDRSZ;  // numeric(12,2)
 
 [[noreturn]] void bad_field(const Record *r, const char *path, const char *key, int sqlerrcode, const char *what) {
     ereport(ERROR, (errcode(sqlerrcode), errmsg("%s: %s%s %s", rname(r), path, key, what)));
@@ -281,11 +281,12 @@ void content_add(ContentHash *h, Datum value, bool isnull, bool byval) {
 
 void content_add_int(ContentHash *h, int64_t value) { content_add(h, Int64GetDatum(value), false, true); }
 
-bytea *content_finish(ContentHash *h) {
-    bytea *out = static_cast<bytea *>(palloc(VARHDRSZ + 32));
-    SET_VARSIZE(out, VARHDRSZ + 32);
+bytea *content_finish(ContentHash *h, const Record *r) {
+    bytea *out = static_cast<bytea *>(palloc(VARHDRSZ + 2 * kHashBytes));
+    SET_VARSIZE(out, VARHDRSZ + 2 * kHashBytes);
     if (!sha256_noexcept(h->buf.data, h->buf.len, reinterpret_cast<unsigned char *>(VARDATA(out))))
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SHA-256 failed")));
+    std::memcpy(VARDATA(out) + kHashBytes, r->fingerprint, kHashBytes);
     pfree(h->buf.data);
     return out;
 }

@@ -193,7 +193,7 @@ void parse_order(const Call *call, const Record *r, void *out) {
         content_add(&h, it->subtotal, it->subtotal_null, false);
         content_add(&h, it->total, it->total_null, false);
     }
-    o->hash = content_finish(&h);
+    o->hash = content_finish(&h, r);
 }
 
 // ---- statements ------------------------------------------------------------------
@@ -211,6 +211,16 @@ Statement existing_orders = {
     "  FROM (SELECT DISTINCT u.wc FROM unnest($2::int4[]) AS u(wc) ORDER BY u.wc) AS k "
     "CROSS JOIN LATERAL (SELECT wc_order_id, date_modified, payload_hash, customer_id FROM public.orders "
     "                     WHERE store_id = $1 AND wc_order_id = k.wc OFFSET 0 FOR NO KEY UPDATE) o",
+    2, {UUIDOID, INT4ARRAYOID}, nullptr};
+
+// The driver's probe before parsing (no lock): which orders exist, with their
+// modification date and payload hash. An unchanged re-delivery ends here: no
+// row is locked, no transaction id is taken, nothing is written.
+Statement stored_orders = {
+    "SELECT o.wc_order_id, o.date_modified, o.payload_hash "
+    "  FROM (SELECT DISTINCT u.wc FROM unnest($2::int4[]) AS u(wc) ORDER BY u.wc) AS k "
+    "CROSS JOIN LATERAL (SELECT wc_order_id, date_modified, payload_hash FROM public.orders "
+    "                     WHERE store_id = $1 AND wc_order_id = k.wc OFFSET 0) o",
     2, {UUIDOID, INT4ARRAYOID}, nullptr};
 
 // Referenced customers and products are created as placeholders when new, and
@@ -344,11 +354,13 @@ bool find_text(const IdMap &m, text *key, Datum *id) {
 void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column *affected) {
     Datum store = call->store_id;
 
-    // 2. stale / unchanged against what is stored
-    {
-        Column ids;
-        column_init(&ids, INT4OID, n);
-        for (int i = 0; i < n; ++i) column_push(&ids, Int32GetDatum(orders[i].rec->wc_id), false);
+    // 2. stale / unchanged against what is stored: read again under the row lock,
+    // for the orders the driver's probe found (the others did not exist then).
+    Column ids;
+    column_init(&ids, INT4OID, n);
+    for (int i = 0; i < n; ++i)
+        if (orders[i].rec->stored) column_push(&ids, Int32GetDatum(orders[i].rec->wc_id), false);
+    if (ids.n > 0) {
         Datum values[2] = {store, column_array(&ids)};
         run(&existing_orders, values, "  ");
         for (uint64 t = 0; t < SPI_processed; ++t) {
@@ -605,7 +617,7 @@ void write_order_chunk(void *state, void *entries, int count) {
     const ChunkWriter writer{write_orders, reset_order, order_record, &chunk};
     write_chunk_guarded(st->call, &writer, count, st->counts, st->affected);
 }
-const Driver kOrders = {sizeof(Order), parse_order, prepare_orders, write_order_chunk};
+const Driver kOrders = {sizeof(Order), parse_order, prepare_orders, write_order_chunk, &stored_orders};
 
 }  // namespace
 

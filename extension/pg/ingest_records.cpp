@@ -237,27 +237,52 @@ int payload_length(Jsonb *payload) {
     return JB_ROOT_IS_ARRAY(payload) ? static_cast<int>(JB_ROOT_COUNT(payload)) : 1;
 }
 
-JsonbContainer *payload_object(Jsonb *payload, int i, bool *is_object) {
+JsonbContainer *payload_object(Jsonb *payload, int i, bool *is_object, uint32 *len) {
     if (!JB_ROOT_IS_ARRAY(payload)) {
         *is_object = true;
+        if (len != nullptr) *len = VARSIZE(payload) - VARHDRSZ;
         return &payload->root;
     }
     JsonbValue *v = getIthJsonbValueFromContainer(&payload->root, i);
     *is_object = v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
+    if (len != nullptr) *len = *is_object ? static_cast<uint32>(v->val.binary.len) : 0;
     return *is_object ? v->val.binary.data : nullptr;
 }
+
+namespace {
+
+// A jsonb object's bytes depend only on its value (keys sorted and unique,
+// containers 4-byte aligned with offsets relative to themselves), wherever it
+// sits: an order in a REST page and the same order as a webhook body have the
+// same bytes.
+void fingerprint(const Call *call, const Record *rec, uint32 len, StringInfo buf, unsigned char out[32]) {
+    resetStringInfo(buf);
+    appendStringInfoString(buf, kFingerprintVersion);
+    appendStringInfoChar(buf, '\0');
+    appendStringInfoString(buf, call->resource);
+    appendStringInfoChar(buf, '\0');
+    appendStringInfoString(buf, call->timezone);
+    appendStringInfoChar(buf, '\0');
+    appendBinaryStringInfo(buf, reinterpret_cast<const char *>(rec->obj), static_cast<int>(len));
+    if (!sha256_noexcept(buf->data, buf->len, out)) ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SHA-256 failed")));
+}
+
+}  // namespace
 
 Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *counts) {
     const int n = payload_length(payload);
     auto *records = static_cast<Record *>(palloc0(sizeof(Record) * (n > 0 ? n : 1)));
     int kept = 0;
+    StringInfoData buf;
+    initStringInfo(&buf);
     for (int i = 0; i < n; ++i) {
         CHECK_FOR_INTERRUPTS();
         bool is_object;
         Record *rec = &records[kept];
         rec->index = i;
         rec->wc_id = 0;
-        rec->obj = payload_object(payload, i, &is_object);
+        uint32 len = 0;
+        rec->obj = payload_object(payload, i, &is_object, &len);
         rec->payload = payload;
         rec->call = call;
         const char *problem = nullptr;
@@ -283,6 +308,8 @@ Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *co
             }
         }
         if (problem == nullptr) {
+            fingerprint(call, rec, len, &buf, rec->fingerprint);
+            rec->stored = false;
             ++kept;
             continue;
         }
@@ -291,6 +318,7 @@ Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *co
         store_reject(call, rec, element_jsonb(payload, i), code, message);
         ++counts->rejected;
     }
+    pfree(buf.data);
     qsort(records, kept, sizeof(Record), compare_records);
     *n_out = kept;
     return records;
