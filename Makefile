@@ -30,10 +30,13 @@ REGRESS_OPTS = --inputdir=test --outputdir=build/regress --use-existing --temp-c
 ISOLATION = new_category order_moved
 ISOLATION_OPTS = --inputdir=test --outputdir=build/isolation --use-existing
 REGRESS_PREP = regress-db
-EXTRA_CLEAN = build/sql build/regress build/isolation
+EXTRA_CLEAN = build/sql build/regress build/isolation $(OBJS:.o=.d)
 
 PG_CPPFLAGS = -Iextension
 PG_CXXFLAGS = -std=c++17 -Wno-register -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+# Header dependencies: each object's .d (from -MMD) is included below, so a changed
+# header rebuilds what includes it (Debian's PGXS is built without autodepend).
+PG_CXXFLAGS += -MMD -MP
 SHLIB_LINK = -lcrypto -lcrypt -lstdc++
 
 # Debian's PGXS would also emit LLVM bitcode with clang, without PG_CXXFLAGS.
@@ -50,6 +53,8 @@ endif
 # The isolation specs run in the regression tests' database (PGXS would name
 # another, which nothing creates: --use-existing).
 ISOLATION_TESTDB = $(CONTRIB_TESTDB)
+
+-include $(OBJS:.o=.d)
 
 # PostgreSQL headers are not C++-clean; treat them as system headers.
 override CPPFLAGS := $(patsubst -I%,-isystem %,$(filter -I$(includedir_server)%,$(CPPFLAGS))) $(filter-out -I$(includedir_server)%,$(CPPFLAGS))
