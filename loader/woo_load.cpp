@@ -200,11 +200,11 @@ int main_(int argc, char **argv) {
     if (!finish_error.empty()) std::fprintf(stderr, "woo-load: could not close sync %s: %s\n", sync_id.c_str(), finish_error.c_str());
     if (now.rejected) std::fprintf(stderr, "woo-load: %s records set aside in woo.ingest_rejects\n", with_commas(now.rejected).c_str());
 
-    std::printf("woo-load: status=%s records=%llu inserted=%llu updated=%llu unchanged=%llu stale=%llu rejected=%llu "
+    std::printf("woo-load: status=%s records=%llu inserted=%llu updated=%llu unchanged=%llu skipped_stale=%llu rejected=%llu "
                 "elapsed=%.2fs rate=%.0f/s sync=%s\n",
                 status, static_cast<unsigned long long>(now.records), static_cast<unsigned long long>(now.inserted),
                 static_cast<unsigned long long>(now.updated), static_cast<unsigned long long>(now.unchanged),
-                static_cast<unsigned long long>(now.stale), static_cast<unsigned long long>(now.rejected), secs,
+                static_cast<unsigned long long>(now.skipped_stale), static_cast<unsigned long long>(now.rejected), secs,
                 secs > 0 ? now.records / secs : 0.0, sync_id.c_str());
     std::fflush(stdout);
     if (!failure.empty()) return run.failure_kind() == Failure::Connection ? kExitConnect : kExitFailed;

@@ -130,10 +130,10 @@ void start_pipeline(PGconn *c);
 // run.cpp
 
 struct Counts {
-    std::uint64_t records = 0, inserted = 0, updated = 0, unchanged = 0, stale = 0, rejected = 0;
+    std::uint64_t records = 0, inserted = 0, updated = 0, unchanged = 0, skipped_stale = 0, rejected = 0;
     void add(const Counts &o) {
         records += o.records, inserted += o.inserted, updated += o.updated, unchanged += o.unchanged;
-        stale += o.stale, rejected += o.rejected;
+        skipped_stale += o.skipped_stale, rejected += o.rejected;
     }
 };
 
