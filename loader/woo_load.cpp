@@ -10,7 +10,9 @@
 // flight. The run is a sync_logs row (woo.sync_start / woo.sync_finish);
 // --resume continues the newest unfinished one, skipping committed ranges.
 // Exit status: 0 completed, 1 failed, 2 usage, 3 could not connect, 130 interrupted.
-// This file is main; the rest is declared in woo_load.hpp.
+//
+// This file is main: signals, the sync opened or resumed, the load, the sync
+// closed, the summary line. The rest is declared in woo_load.hpp.
 
 #include "woo_load.hpp"
 
@@ -18,6 +20,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 
 namespace woo::load {
 
