@@ -9,7 +9,7 @@
 # WOO_LOAD defaults to the installed binary, $(pg_config --bindir)/woo-load. Every case
 # asserts what the database holds afterwards, not only what woo-load prints:
 #   a. the fixture store export (tests/fixtures/woo-load/store) into store A
-#   b. the same export again: all unchanged
+#   b. the same export again: all unchanged; an older version of one order: skipped_stale
 #   c. a bad record without --lenient (exit 1, earlier batches kept), then --resume --lenient
 #   d. SIGINT in the middle of 20,000 generated orders (exit 130), then --resume
 #   e. --jobs 2: the same rows as --jobs 1 (the fixtures, and the 20,000 orders)
@@ -111,7 +111,7 @@ load() {
 # sf KEY: a field of the current summary line.
 sf() { local v; v=$(printf ' %s\n' "$summary" | grep -oE " $1=[^ ]*" | head -n 1); echo "${v#*=}"; }
 num() { if [[ "$1" =~ ^[0-9]+$ ]]; then echo "$1"; else echo 0; fi; }
-SUMMARY_RE='^woo-load: status=(completed|failed|interrupted) records=[0-9]+ inserted=[0-9]+ updated=[0-9]+ unchanged=[0-9]+ stale=[0-9]+ rejected=[0-9]+ elapsed=[0-9]+(\.[0-9]+)?s rate=[0-9]+(\.[0-9]+)?/s sync=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+SUMMARY_RE='^woo-load: status=(completed|failed|interrupted) records=[0-9]+ inserted=[0-9]+ updated=[0-9]+ unchanged=[0-9]+ skipped_stale=[0-9]+ rejected=[0-9]+ elapsed=[0-9]+(\.[0-9]+)?s rate=[0-9]+(\.[0-9]+)?/s sync=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 # counts STORE: categories products customers coupons orders order_items of the store.
 counts() {
   q "SELECT (SELECT count(*) FROM public.categories WHERE store_id = '$1') || ' ' ||
@@ -137,7 +137,7 @@ echo "# a. the fixture export ($FIX/store) into store A"
 load a --db "$CONN" --store "$A" --progress none "$FIX/store"
 is_rc a 0 "a: exit status 0"
 like "$summary" "$SUMMARY_RE" "a: the last stdout line is the summary"
-is "$(sf status) $(sf records) $(sf inserted) $(sf updated) $(sf unchanged) $(sf stale) $(sf rejected)" \
+is "$(sf status) $(sf records) $(sf inserted) $(sf updated) $(sf unchanged) $(sf skipped_stale) $(sf rejected)" \
    "completed $FIXTURE_RECORDS $FIXTURE_RECORDS 0 0 0 0" "a: summary: completed, $FIXTURE_RECORDS records, all inserted"
 is "$(counts "$A")" "$FIXTURE_COUNTS" "a: store A holds categories products customers coupons orders items = $FIXTURE_COUNTS"
 is "$(counts "$B") $(q "SELECT count(*) FROM public.sync_logs WHERE store_id <> '$A' AND store_id IN ($STORES)")" "0 0 0 0 0 0 0" \
@@ -163,11 +163,25 @@ is "$(q "SELECT string_agg(replace(source, '$FIX/store/', '') || ':' || resource
 echo "# b. the same export into store A again"
 load b --db "$CONN" --store "$A" --progress none "$FIX/store"
 is_rc b 0 "b: exit status 0"
-is "$(sf status) $(sf records) $(sf inserted) $(sf updated) $(sf unchanged) $(sf stale) $(sf rejected)" \
+is "$(sf status) $(sf records) $(sf inserted) $(sf updated) $(sf unchanged) $(sf skipped_stale) $(sf rejected)" \
    "completed $FIXTURE_RECORDS 0 0 $FIXTURE_RECORDS 0 0" "b: summary: every record unchanged"
 is "$(counts "$A")" "$FIXTURE_COUNTS" "b: no new row in store A"
 is "$(q "SELECT count(*) || ' ' || count(*) FILTER (WHERE status = 'completed') || ' ' || count(*) FILTER (WHERE id = '$(sf sync)')
            FROM public.sync_logs WHERE store_id = '$A'")" "2 2 1" "b: a second sync, completed"
+# An older delivery of order 1001 (modified an hour earlier, another status) is skipped,
+# counted as skipped_stale in the summary and in its checkpoint.
+q "SELECT (('$(cat "$FIX/store/orders/page-1.json")')::jsonb -> 0)
+          || '{\"date_modified_gmt\": \"2024-02-10T08:15:30\", \"date_modified\": \"2024-02-10T09:15:30\", \"status\": \"cancelled\"}'" \
+  >"$tmp/stale.ndjson"
+load b2 --db "$CONN" --store "$A" --progress none "$tmp/stale.ndjson"
+is_rc b2 0 "b: an older version of order 1001: exit status 0"
+like "$summary" "$SUMMARY_RE" "b: an older version of order 1001: the last stdout line is the summary"
+is "$(sf status) $(sf records) $(sf inserted) $(sf updated) $(sf unchanged) $(sf skipped_stale) $(sf rejected)" \
+   "completed 1 0 0 0 1 0" "b: summary: the older version of order 1001 counted as skipped_stale"
+is "$(q "SELECT o.status || ' ' || c.skipped_stale || ' ' || c.unchanged
+           FROM public.orders o, woo.load_checkpoints c
+          WHERE o.store_id = '$A' AND o.wc_order_id = 1001 AND c.sync_id = '$(sf sync)'")" "processing 1 0" \
+   "b: order 1001 keeps its newer status; the checkpoint counts it skipped_stale"
 
 # --- c. a bad record, then --resume --lenient ----------------------------------------------
 echo "# c. bad/orders.ndjson (record 4 has date_created_gmt \"not-a-date\") into store C, batches of 2"
@@ -322,7 +336,7 @@ like "$(cat "$tmp/g.err")" "could not connect" "g: stderr says could not connect
 echo "# h. usage errors"
 load h --db "$CONN" --progress none "$FIX/store"
 is_rc h 2 "h: no --store: exit status 2"
-is "$(q "SELECT count(*) FROM public.sync_logs WHERE store_id IN ($STORES)")" 7 "h: no sync was opened by the usage error (7 syncs in all)"
+is "$(q "SELECT count(*) FROM public.sync_logs WHERE store_id IN ($STORES)")" 8 "h: no sync was opened by the usage error (8 syncs in all)"
 
 # --- i. lost connections --------------------------------------------------------------------
 echo "# i. the 20,000 orders into store G with --jobs 2; every woo-load connection terminated twice"
