@@ -16,6 +16,8 @@ extern "C" {
 #include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "access/genam.h"
 #include "access/stratnum.h"
@@ -159,32 +161,58 @@ void affected_add(Column *c, Datum uuid) {
 }
 
 // What woo.recompute_customer_metrics(store, ids) does, in shapes that do not
-// depend on statistics: the customers are locked one by one through their
-// primary key, in id order; then each one (a new snapshot per statement, which
-// sees any concurrent writer of these customers that committed meanwhile) is
-// updated from its own orders (the hash index on orders.customer_id or
-// idx_orders_store_customer), only when a value differs. One statement per
-// customer: a join of the given customers with the table is planned from
-// statistics (a fresh database has none: it then reads every customer of the
-// store), a probe of one id is not. total_spent saturates at the bounds of
-// numeric(12,2), as in woo.expected_customer_metrics (README, "Customer metrics").
+// depend on statistics, in three statements whatever the number of customers:
+//   1. the customers are locked one by one through their primary key, in id
+//      order (a LATERAL probe the planner cannot flatten: OFFSET 0);
+//   2. a new snapshot (which sees any concurrent writer of these customers that
+//      committed while we waited for its lock) computes each one's metrics from
+//      its own orders (a probe of orders.customer_id per customer) and returns
+//      those that differ, with their row's ctid;
+//   3. one UPDATE writes them, a TID probe per row (everything else is disabled
+//      for its planning: joined with the customers table, the list would
+//      otherwise be planned from the table's size when the plan was made, or
+//      from the row-level security qual, as a scan of every customer of the store).
+// total_spent saturates at the bounds of numeric(12,2), as in
+// woo.expected_customer_metrics (README, "Customer metrics").
 static Statement lock_customers = {
     "SELECT l.id FROM (SELECT DISTINCT a.id FROM unnest($2::uuid[]) AS a(id) ORDER BY a.id) AS k "
     "CROSS JOIN LATERAL (SELECT c.id FROM public.customers c WHERE c.id = k.id AND c.store_id = $1 "
     "                     OFFSET 0 FOR NO KEY UPDATE) l",
     2, {UUIDOID, UUIDARRAYOID}, nullptr};
 static Statement excluded_statuses = {"SELECT woo.excluded_statuses($1)", 1, {UUIDOID}, nullptr};
-static Statement update_metrics = {
-    "UPDATE public.customers c SET total_spent = m.spent, order_count = m.n, first_order_date = m.first, last_order_date = m.last "
-    "  FROM (SELECT least(greatest(coalesce(sum(o.total - o.refunded_total), 0), -9999999999.99), 9999999999.99)::numeric(12,2) "
-    "               AS spent, count(*)::integer AS n, "
-    "               min(o.date_created) AS first, max(o.date_created) AS last "
-    "          FROM public.orders o "
-    "         WHERE o.store_id = $1 AND o.customer_id = $2 AND o.status <> ALL ($3)) m "
-    " WHERE c.id = $2 AND c.store_id = $1 "
-    "   AND (c.total_spent, c.order_count, c.first_order_date, c.last_order_date) "
-    "       IS DISTINCT FROM (m.spent, m.n, m.first, m.last)",
-    3, {UUIDOID, UUIDOID, TEXTARRAYOID}, nullptr};
+static Statement changed_metrics = {
+    "SELECT l.tid, x.spent, x.n, x.first, x.last "
+    "  FROM unnest($2::uuid[]) AS k(id) "
+    "CROSS JOIN LATERAL (SELECT c.ctid AS tid, c.id, c.total_spent, c.order_count, c.first_order_date, c.last_order_date "
+    "                      FROM public.customers c WHERE c.id = k.id AND c.store_id = $1 OFFSET 0) l "
+    "CROSS JOIN LATERAL (SELECT least(greatest(coalesce(sum(o.total - o.refunded_total), 0), -9999999999.99), 9999999999.99)"
+    "                           ::numeric(12,2) AS spent, count(*)::integer AS n, "
+    "                           min(o.date_created) AS first, max(o.date_created) AS last "
+    "                      FROM public.orders o WHERE o.store_id = $1 AND o.customer_id = l.id AND o.status <> ALL ($3)) x "
+    " WHERE (l.total_spent, l.order_count, l.first_order_date, l.last_order_date) "
+    "       IS DISTINCT FROM (x.spent, x.n, x.first, x.last)",
+    3, {UUIDOID, UUIDARRAYOID, TEXTARRAYOID}, nullptr};
+static Statement write_metrics = {
+    "UPDATE public.customers c SET total_spent = u.spent, order_count = u.n, first_order_date = u.first, last_order_date = u.last "
+    "  FROM unnest($1::tid[], $2::numeric[], $3::int4[], $4::timestamptz[], $5::timestamptz[]) AS u(tid, spent, n, first, last) "
+    " WHERE c.ctid = u.tid",
+    5, {TIDARRAYOID, NUMERICARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}, nullptr};
+
+namespace {
+
+// Runs `s` with every scan but TID scans and every join but nested loops
+// disabled (for its planning, when it is planned), as a function's SET clause
+// would: the settings end with the call (or with the transaction an ERROR aborts).
+void run_probing(Statement *s, Datum *values, const char *nulls) {
+    const int level = NewGUCNestLevel();
+    for (const char *setting : {"enable_seqscan", "enable_bitmapscan", "enable_indexscan", "enable_indexonlyscan",
+                                "enable_hashjoin", "enable_mergejoin"})
+        (void)set_config_option(setting, "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+    run(s, values, nulls);
+    AtEOXact_GUC(true, level);
+}
+
+}  // namespace
 
 void recompute_affected(const Call *call, const Column *c) {
     if (c->n == 0) return;
@@ -193,25 +221,52 @@ void recompute_affected(const Call *call, const Column *c) {
     if (!OidIsValid(LookupFuncName(list_make2(makeString(pstrdup("woo")), makeString(pstrdup("recompute_customer_metrics"))),
                                    2, argtypes, true)))
         return;
-    Datum values[2] = {call->store_id, column_array(c)};
+    Datum values[3] = {call->store_id, column_array(c), (Datum)0};
     run(&excluded_statuses, values, " ");
-    bool isnull, excluded_null;
+    bool excluded_null;
     Datum excluded = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &excluded_null);
     if (!excluded_null) excluded = PointerGetDatum(DatumGetArrayTypePCopy(excluded));
     SPI_freetuptable(SPI_tuptable);
+
+    // 1. locks; the ids locked (distinct, in order) are the ones recomputed
     run(&lock_customers, values, "  ");
-    const int n = static_cast<int>(SPI_processed);
-    auto *ids = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t) * (n + 1)));
-    for (int t = 0; t < n; ++t)
-        std::memcpy(&ids[t], DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[t], SPI_tuptable->tupdesc, 1, &isnull)),
-                    sizeof(pg_uuid_t));
-    SPI_freetuptable(SPI_tuptable);
-    for (int t = 0; t < n; ++t) {
-        CHECK_FOR_INTERRUPTS();
-        Datum v[3] = {call->store_id, UUIDPGetDatum(&ids[t]), excluded};
-        const char nulls[4] = {' ', ' ', excluded_null ? 'n' : ' ', '\0'};
-        run(&update_metrics, v, nulls);
+    Column locked;
+    column_init(&locked, UUIDOID, static_cast<int>(SPI_processed));
+    for (uint64 t = 0; t < SPI_processed; ++t) {
+        bool isnull;
+        column_push(&locked, copy_uuid(SPI_getbinval(SPI_tuptable->vals[t], SPI_tuptable->tupdesc, 1, &isnull)), false);
     }
+    SPI_freetuptable(SPI_tuptable);
+    if (locked.n == 0) return;
+
+    // 2. the metrics that differ
+    values[1] = column_array(&locked);
+    values[2] = excluded;
+    const char nulls[4] = {' ', ' ', excluded_null ? 'n' : ' ', '\0'};
+    run(&changed_metrics, values, nulls);
+    const int n = static_cast<int>(SPI_processed);
+    if (n == 0) {
+        SPI_freetuptable(SPI_tuptable);
+        return;
+    }
+    Column cols[5];
+    const Oid types[5] = {TIDOID, NUMERICOID, INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+    for (int k = 0; k < 5; ++k) column_init(&cols[k], types[k], n);
+    for (int t = 0; t < n; ++t) {
+        HeapTuple tup = SPI_tuptable->vals[t];
+        for (int k = 0; k < 5; ++k) {
+            bool isnull;
+            Datum d = SPI_getbinval(tup, SPI_tuptable->tupdesc, k + 1, &isnull);
+            if (!isnull && !cols[k].typbyval) d = datumCopy(d, false, cols[k].typlen);
+            column_push(&cols[k], d, isnull);
+        }
+    }
+    SPI_freetuptable(SPI_tuptable);
+
+    // 3. one UPDATE, a TID probe per row
+    Datum w[5];
+    for (int k = 0; k < 5; ++k) w[k] = column_array(&cols[k]);
+    run_probing(&write_metrics, w, "     ");
 }
 
 // ---- saved plans ----------------------------------------------------------------------
