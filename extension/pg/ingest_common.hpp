@@ -216,6 +216,9 @@ struct Column {
     int n, cap;
 };
 void column_init(Column *c, Oid elemtype, int cap);
+// A uuid[] of n random (version 4) uuids, as gen_random_uuid() makes them, from
+// one call of pg_strong_random for all of them instead of one per row.
+Datum random_uuids(int n);
 void column_push(Column *c, Datum v, bool isnull);
 Datum column_array(const Column *c);
 

@@ -278,11 +278,12 @@ Statement product_ids = {
 
 Statement upsert_orders = {
     "INSERT INTO public.orders AS o (store_id, wc_order_id, date_created, date_modified, status, total, subtotal, "
-    "  tax_total, shipping_total, discount_total, currency, customer_id, payment_method, coupon_used, refunded_total, payload_hash) "
-    "SELECT $1, u.wc, u.dc, u.dm, u.st, u.tot, u.sub, u.tax, u.ship, u.disc, coalesce(u.cur, 'USD'), u.cust, u.pm, u.cp, u.ref, u.h "
+    "  tax_total, shipping_total, discount_total, currency, customer_id, payment_method, coupon_used, refunded_total, payload_hash, id) "
+    "SELECT $1, u.wc, u.dc, u.dm, u.st, u.tot, u.sub, u.tax, u.ship, u.disc, coalesce(u.cur, 'USD'), u.cust, u.pm, u.cp, u.ref, u.h, u.id "
     "  FROM unnest($2::int4[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::numeric[], $7::numeric[], $8::numeric[], "
-    "              $9::numeric[], $10::numeric[], $11::text[], $12::uuid[], $13::text[], $14::text[], $15::numeric[], $16::bytea[]) "
-    "       AS u(wc, dc, dm, st, tot, sub, tax, ship, disc, cur, cust, pm, cp, ref, h) "
+    "              $9::numeric[], $10::numeric[], $11::text[], $12::uuid[], $13::text[], $14::text[], $15::numeric[], $16::bytea[], "
+    "              $17::uuid[]) "
+    "       AS u(wc, dc, dm, st, tot, sub, tax, ship, disc, cur, cust, pm, cp, ref, h, id) "
     "ON CONFLICT (store_id, wc_order_id) DO UPDATE SET "
     "  date_created = EXCLUDED.date_created, date_modified = EXCLUDED.date_modified, status = EXCLUDED.status, "
     "  total = EXCLUDED.total, subtotal = EXCLUDED.subtotal, tax_total = EXCLUDED.tax_total, "
@@ -291,20 +292,22 @@ Statement upsert_orders = {
     "  refunded_total = EXCLUDED.refunded_total, payload_hash = EXCLUDED.payload_hash "
     "WHERE o.date_modified IS NULL OR EXCLUDED.date_modified IS NULL OR EXCLUDED.date_modified >= o.date_modified "
     "RETURNING o.wc_order_id, o.id, (o.xmax = 0) AS inserted",
-    16,
+    17,
     {UUIDOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
      NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, TEXTARRAYOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-     NUMERICARRAYOID, BYTEAARRAYOID},
+     NUMERICARRAYOID, BYTEAARRAYOID, UUIDARRAYOID},
     nullptr};
 
 Statement delete_items = {"DELETE FROM public.order_items WHERE store_id = $1 AND order_id = ANY($2)", 2,
                           {UUIDOID, UUIDARRAYOID}, nullptr};
 
 Statement insert_items = {
-    "INSERT INTO public.order_items (order_id, store_id, product_id, product_name, sku, quantity, subtotal, total) "
-    "SELECT u.o, $1, u.p, u.n, u.s, u.q, u.st, u.t "
-    "  FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::numeric[]) AS u(o, p, n, s, q, st, t)",
-    8, {UUIDOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID},
+    "INSERT INTO public.order_items (order_id, store_id, product_id, product_name, sku, quantity, subtotal, total, id) "
+    "SELECT u.o, $1, u.p, u.n, u.s, u.q, u.st, u.t, u.id "
+    "  FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::numeric[], $9::uuid[]) "
+    "       AS u(o, p, n, s, q, st, t, id)",
+    9, {UUIDOID, UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+        UUIDARRAYOID},
     nullptr};
 
 // ---- helpers -----------------------------------------------------------------------
@@ -514,10 +517,11 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
         column_push(&c[13], o->refunded_total, false);
         column_push(&c[14], PointerGetDatum(o->hash), false);
     }
-    Datum values[16];
+    Datum values[17];
     values[0] = store;
     for (int k = 0; k < 15; ++k) values[k + 1] = column_array(&c[k]);
-    run(&upsert_orders, values, "                ");
+    values[16] = random_uuids(c[0].n);  // the id of each order, used when it is new
+    run(&upsert_orders, values, "                 ");
 
     // RETURNING: which orders were written (inserted or updated), with their ids.
     const int returned = static_cast<int>(SPI_processed);
@@ -575,10 +579,11 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
         run(&delete_items, v, "  ");
     }
     if (it[0].n > 0) {
-        Datum v[8];
+        Datum v[9];
         v[0] = store;
         for (int k = 0; k < 7; ++k) v[k + 1] = column_array(&it[k]);
-        run(&insert_items, v, "        ");
+        v[8] = random_uuids(it[0].n);
+        run(&insert_items, v, "         ");
     }
 }
 

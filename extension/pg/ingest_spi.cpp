@@ -59,6 +59,21 @@ void column_init(Column *c, Oid elemtype, int cap) {
     c->nulls = static_cast<bool *>(palloc(sizeof(bool) * c->cap));
 }
 
+Datum random_uuids(int n) {
+    auto *bytes = static_cast<unsigned char *>(palloc(sizeof(pg_uuid_t) * (n > 0 ? n : 1)));
+    if (n > 0 && !pg_strong_random(bytes, sizeof(pg_uuid_t) * n))
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not generate random values")));
+    Column c;
+    column_init(&c, UUIDOID, n);
+    for (int i = 0; i < n; ++i) {
+        unsigned char *u = bytes + sizeof(pg_uuid_t) * i;
+        u[6] = (u[6] & 0x0f) | 0x40;  // version 4 (RFC 4122 4.4), as gen_random_uuid
+        u[8] = (u[8] & 0x3f) | 0x80;  // variant RFC 4122
+        column_push(&c, UUIDPGetDatum(reinterpret_cast<pg_uuid_t *>(u)), false);
+    }
+    return column_array(&c);
+}
+
 void column_push(Column *c, Datum v, bool isnull) {
     if (c->n == c->cap) {
         c->cap *= 2;
