@@ -8,7 +8,7 @@
 -- store_id alone or with `wc_customer_id IS NULL` (every guest), a bitmap over
 -- it, a sequential scan).
 BEGIN;
-SELECT plan(28);
+SELECT plan(30);
 
 CREATE SCHEMA t070;
 CREATE TABLE t070.categories (LIKE public.categories INCLUDING ALL);
@@ -73,6 +73,7 @@ PREPARE changed_metrics(uuid, uuid[], text[]) AS SELECT l.tid, x.spent, x.n, x.f
                                count(*)::integer AS n, min(o.date_created) AS first, max(o.date_created) AS last
                           FROM t070.orders o WHERE o.store_id = $1 AND o.customer_id = l.id AND o.status <> ALL ($3)) x
      WHERE (l.total_spent, l.order_count, l.first_order_date, l.last_order_date) IS DISTINCT FROM (x.spent, x.n, x.first, x.last);
+PREPARE delete_items_by_tid(tid[]) AS DELETE FROM t070.order_items WHERE ctid = ANY ($1::tid[]);
 PREPARE write_metrics(tid[], numeric[], int4[], timestamptz[], timestamptz[]) AS
     UPDATE t070.customers c SET total_spent = u.spent, order_count = u.n, first_order_date = u.first, last_order_date = u.last
       FROM unnest($1, $2, $3, $4, $5) AS u(tid, spent, n, first, last) WHERE c.ctid = u.tid;
@@ -105,6 +106,15 @@ CREATE FUNCTION pg_temp.write_metrics_plan() RETURNS text LANGUAGE sql
         $q$EXECUTE write_metrics('{"(0,1)"}', '{1}', '{1}', '{now}', '{now}')$q$)) e(p) $$;
 SELECT alike(pg_temp.write_metrics_plan(), '%Nested Loop / -> Function Scan on u / -> Tid Scan on customers c / TID Cond: (ctid = u.tid)%',
              'metrics: the UPDATE of the customers whose metrics differ probes each one by TID at 0 rows');
+-- The delete of an updated order's old line items by the TIDs probe_order_items read
+-- (ingest_orders.cpp, run_tid_probing): a TID probe per item.
+CREATE FUNCTION pg_temp.delete_items_plan() RETURNS text LANGUAGE sql
+    SET enable_seqscan = off SET enable_bitmapscan = off SET enable_indexscan = off SET enable_indexonlyscan = off
+    SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+    SELECT string_agg(regexp_replace(btrim(p), '\s+', ' ', 'g'), ' / ') FROM (SELECT * FROM pg_temp.explain_lines(
+        $q$EXECUTE delete_items_by_tid('{"(0,1)"}')$q$)) e(p) $$;
+SELECT is(pg_temp.delete_items_plan(), 'Delete on order_items / -> Tid Scan on order_items / TID Cond: (ctid = ANY ($1))',
+          'the old line items of updated orders: deleted by TID at 0 rows');
 
 -- One store of 30,000 orders (90,000 items), 2,500 customers (500 guests), 600 products, 200 categories;
 -- still never analysed.
@@ -129,6 +139,8 @@ SELECT is(pg_temp.store_reads(stmt), '{}'::text[], name || ': the plan made at 0
 
 SELECT alike(pg_temp.write_metrics_plan(), '%Nested Loop / -> Function Scan on u / -> Tid Scan on customers c / TID Cond: (ctid = u.tid)%',
              'metrics: the UPDATE of the customers whose metrics differ: the plan made at 0 rows still probes each one by TID at 30,000 orders');
+SELECT is(pg_temp.delete_items_plan(), 'Delete on order_items / -> Tid Scan on order_items / TID Cond: (ctid = ANY ($1))',
+          'the old line items of updated orders: the plan made at 0 rows still deletes by TID at 30,000 orders');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -239,6 +239,13 @@ void replan_after_growth();
 // first. Returns the number found, or -1 when the index does not exist.
 int probe_guests(Datum store, const Column *hashes, char **keys_out, Datum *ids_out, bool first_only);
 
+// The line items of `order_ids` in `store`, probed in the hash index
+// order_items_order_id_hash directly (no plan: `store_id = $1 AND order_id =
+// ANY($2)` is planned as a read of every item of the store without statistics,
+// and a join with the ids ties with that read at 0 rows): their TIDs go to
+// tids_out (a TIDOID column). Sees what the next statement would. Returns the
+// number found, or -1 when the index does not exist.
+int probe_order_items(Datum store, const Column *order_ids, Column *tids_out);
 // Customers whose metrics a call must recompute: a uuid column that lives in
 // the call's context (not a chunk's), recomputed once at the end of the call.
 void affected_init(Column *c);
@@ -254,6 +261,14 @@ struct Statement {
 };
 // Runs a statement (prepared once per backend and kept); nulls in SPI form.
 int run(Statement *s, Datum *values, const char *nulls);
+// run() for a statement that writes rows by TID (`ctid = ANY($n)`, or a join of
+// a TID list with the table): planned with every scan but TID scans and every
+// join but nested loops disabled (as a function's SET clause would, for the
+// call: the settings end with it, or with the transaction an ERROR aborts), it
+// probes each row by TID whatever the table's size when the plan was made, the
+// statistics or a row-level security qual say. A row updated concurrently since
+// its TID was read is still found: the TID scan's recheck follows its update.
+int run_tid_probing(Statement *s, Datum *values, const char *nulls);
 
 // Text helpers.
 text *text_of(const char *s);

@@ -298,6 +298,9 @@ Statement upsert_orders = {
      NUMERICARRAYOID, BYTEAARRAYOID, UUIDARRAYOID},
     nullptr};
 
+// The old line items of updated orders, by the TIDs probe_order_items read
+// (run_tid_probing); without the hash index, by order id (planned from statistics).
+Statement delete_items_by_tid = {"DELETE FROM public.order_items WHERE ctid = ANY ($1::tid[])", 1, {TIDARRAYOID}, nullptr};
 Statement delete_items = {"DELETE FROM public.order_items WHERE store_id = $1 AND order_id = ANY($2)", 2,
                           {UUIDOID, UUIDARRAYOID}, nullptr};
 
@@ -576,7 +579,15 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
     }
     if (updated_ids.n > 0) {
         Datum v[2] = {store, column_array(&updated_ids)};
-        run(&delete_items, v, "  ");
+        Column tids;
+        column_init(&tids, TIDOID, updated_ids.n * 4);
+        const int found = probe_order_items(store, &updated_ids, &tids);
+        if (found < 0) {
+            run(&delete_items, v, "  ");
+        } else if (found > 0) {
+            Datum t[1] = {column_array(&tids)};
+            run_tid_probing(&delete_items_by_tid, t, " ");
+        }
     }
     if (it[0].n > 0) {
         Datum v[9];

@@ -20,6 +20,7 @@ extern "C" {
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "access/genam.h"
+#include "access/hash.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -165,6 +166,48 @@ int probe_guests(Datum store, const Column *hashes, char **keys_out, Datum *ids_
     return found;
 }
 
+int probe_order_items(Datum store, const Column *order_ids, Column *tids_out) {
+    const Oid ns = get_namespace_oid("public", false);
+    const Oid relid = get_relname_relid("order_items", ns);
+    const Oid idxid = get_relname_relid("order_items_order_id_hash", ns);
+    if (!OidIsValid(relid) || !OidIsValid(idxid)) return -1;
+    const AttrNumber store_att = get_attnum(relid, "store_id"), order_att = get_attnum(relid, "order_id");
+    Relation heap = table_open(relid, AccessShareLock);
+    Relation idx = index_open(idxid, AccessShareLock);
+    // What the next statement would see (this transaction's own rows included).
+    CommandCounterIncrement();
+    Snapshot snap = RegisterSnapshot(GetTransactionSnapshot());
+    snap->curcid = GetCurrentCommandId(false);
+    IndexScanDesc scan = index_beginscan(heap, idx, snap, 1, 0);
+    TupleTableSlot *slot = table_slot_create(heap, nullptr);
+    int found = 0;
+    for (int k = 0; k < order_ids->n; ++k) {
+        if (order_ids->nulls[k]) continue;
+        CHECK_FOR_INTERRUPTS();
+        ScanKeyData key;
+        ScanKeyInit(&key, 1, HTEqualStrategyNumber, F_UUID_EQ, order_ids->values[k]);
+        index_rescan(scan, &key, 1, nullptr, 0);
+        while (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+            // A hash index is lossy (it holds hash codes): the order id is checked on the row.
+            bool order_null, store_null;
+            const Datum o = slot_getattr(slot, order_att, &order_null);
+            if (order_null || !DatumGetBool(DirectFunctionCall2(uuid_eq, o, order_ids->values[k]))) continue;
+            const Datum s = slot_getattr(slot, store_att, &store_null);
+            if (store_null || !DatumGetBool(DirectFunctionCall2(uuid_eq, s, store))) continue;  // another store's row
+            auto *tid = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData)));
+            ItemPointerCopy(&slot->tts_tid, tid);
+            column_push(tids_out, PointerGetDatum(tid), false);
+            ++found;
+        }
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    index_endscan(scan);
+    UnregisterSnapshot(snap);
+    index_close(idx, AccessShareLock);
+    table_close(heap, AccessShareLock);
+    return found;
+}
+
 // ---- affected customers ------------------------------------------------------------
 
 void affected_init(Column *c) { column_init(c, UUIDOID, 64); }
@@ -213,21 +256,15 @@ static Statement write_metrics = {
     " WHERE c.ctid = u.tid",
     5, {TIDARRAYOID, NUMERICARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}, nullptr};
 
-namespace {
-
-// Runs `s` with every scan but TID scans and every join but nested loops
-// disabled (for its planning, when it is planned), as a function's SET clause
-// would: the settings end with the call (or with the transaction an ERROR aborts).
-void run_probing(Statement *s, Datum *values, const char *nulls) {
+int run_tid_probing(Statement *s, Datum *values, const char *nulls) {
     const int level = NewGUCNestLevel();
     for (const char *setting : {"enable_seqscan", "enable_bitmapscan", "enable_indexscan", "enable_indexonlyscan",
                                 "enable_hashjoin", "enable_mergejoin"})
         (void)set_config_option(setting, "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-    run(s, values, nulls);
+    const int rc = run(s, values, nulls);
     AtEOXact_GUC(true, level);
+    return rc;
 }
-
-}  // namespace
 
 void recompute_affected(const Call *call, const Column *c) {
     if (c->n == 0) return;
@@ -281,7 +318,7 @@ void recompute_affected(const Call *call, const Column *c) {
     // 3. one UPDATE, a TID probe per row
     Datum w[5];
     for (int k = 0; k < 5; ++k) w[k] = column_array(&cols[k]);
-    run_probing(&write_metrics, w, "     ");
+    run_tid_probing(&write_metrics, w, "     ");
 }
 
 // ---- saved plans ----------------------------------------------------------------------
