@@ -8,7 +8,7 @@
 -- store_id alone or with `wc_customer_id IS NULL` (every guest), a bitmap over
 -- it, a sequential scan).
 BEGIN;
-SELECT plan(30);
+SELECT plan(36);
 
 CREATE SCHEMA t070;
 CREATE TABLE t070.categories (LIKE public.categories INCLUDING ALL);
@@ -74,6 +74,14 @@ PREPARE changed_metrics(uuid, uuid[], text[]) AS SELECT l.tid, x.spent, x.n, x.f
                           FROM t070.orders o WHERE o.store_id = $1 AND o.customer_id = l.id AND o.status <> ALL ($3)) x
      WHERE (l.total_spent, l.order_count, l.first_order_date, l.last_order_date) IS DISTINCT FROM (x.spent, x.n, x.first, x.last);
 PREPARE delete_items_by_tid(tid[]) AS DELETE FROM t070.order_items WHERE ctid = ANY ($1::tid[]);
+PREPARE existing_categories(uuid, int4[]) AS SELECT x.* FROM unnest($2::int4[]) AS k(wc)
+    CROSS JOIN LATERAL (SELECT wc_category_id, NULL::timestamptz, payload_hash FROM t070.categories WHERE store_id = $1 AND wc_category_id = k.wc OFFSET 0) x;
+PREPARE category_links(uuid, int4[], int4[]) AS SELECT c.tid, p.id FROM unnest($2::int4[], $3::int4[]) AS u(wc, parent)
+    CROSS JOIN LATERAL (SELECT ctid AS tid, parent_id FROM t070.categories WHERE store_id = $1 AND wc_category_id = u.wc OFFSET 0) c
+    LEFT JOIN LATERAL (SELECT id FROM t070.categories WHERE store_id = $1 AND wc_category_id = u.parent OFFSET 0) p ON true
+    WHERE c.parent_id IS DISTINCT FROM p.id;
+PREPARE set_category_links(tid[], uuid[]) AS UPDATE t070.categories c SET parent_id = u.parent
+      FROM unnest($1::tid[], $2::uuid[]) AS u(tid, parent) WHERE c.ctid = u.tid;
 PREPARE write_metrics(tid[], numeric[], int4[], timestamptz[], timestamptz[]) AS
     UPDATE t070.customers c SET total_spent = u.spent, order_count = u.n, first_order_date = u.first, last_order_date = u.last
       FROM unnest($1, $2, $3, $4, $5) AS u(tid, spent, n, first, last) WHERE c.ctid = u.tid;
@@ -91,6 +99,8 @@ INSERT INTO stmts VALUES
     ('product ids by WooCommerce id', $$EXECUTE product_ids('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
     ('customer ids by WooCommerce id', $$EXECUTE customer_ids('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
     ('guest ids by e-mail hash (the SQL fallback when the guest index is missing)', $$EXECUTE guest_ids('b0000000-0000-4000-8000-0000000000b1', '{a,b}')$$),
+    ('categories: the stored rows by WooCommerce id', $$EXECUTE existing_categories('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
+    ('categories: the parent links that differ', $$EXECUTE category_links('b0000000-0000-4000-8000-0000000000b1', '{1,2}', '{0,1}')$$),
     ('metrics: lock the customers', $$EXECUTE lock_customers('b0000000-0000-4000-8000-0000000000b1', ARRAY[gen_random_uuid()])$$),
     ('metrics: the customers whose metrics differ, from their orders', $$EXECUTE changed_metrics('b0000000-0000-4000-8000-0000000000b1', ARRAY[gen_random_uuid()], '{pending}')$$),
     ('line items of a deleted order (cascade)', $$EXECUTE cascade_items(gen_random_uuid())$$);
@@ -115,6 +125,13 @@ CREATE FUNCTION pg_temp.delete_items_plan() RETURNS text LANGUAGE sql
         $q$EXECUTE delete_items_by_tid('{"(0,1)"}')$q$)) e(p) $$;
 SELECT is(pg_temp.delete_items_plan(), 'Delete on order_items / -> Tid Scan on order_items / TID Cond: (ctid = ANY ($1))',
           'the old line items of updated orders: deleted by TID at 0 rows');
+CREATE FUNCTION pg_temp.set_links_plan() RETURNS text LANGUAGE sql
+    SET enable_seqscan = off SET enable_bitmapscan = off SET enable_indexscan = off SET enable_indexonlyscan = off
+    SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+    SELECT string_agg(regexp_replace(btrim(p), '\s+', ' ', 'g'), ' / ') FROM (SELECT * FROM pg_temp.explain_lines(
+        $q$EXECUTE set_category_links('{"(0,1)"}', ARRAY[gen_random_uuid()])$q$)) e(p) $$;
+SELECT alike(pg_temp.set_links_plan(), '%Nested Loop / -> Function Scan on u / -> Tid Scan on categories c / TID Cond: (ctid = u.tid)%',
+             'categories: the parent links written by TID at 0 rows');
 
 -- One store of 30,000 orders (90,000 items), 2,500 customers (500 guests), 600 products, 200 categories;
 -- still never analysed.
@@ -141,6 +158,8 @@ SELECT alike(pg_temp.write_metrics_plan(), '%Nested Loop / -> Function Scan on u
              'metrics: the UPDATE of the customers whose metrics differ: the plan made at 0 rows still probes each one by TID at 30,000 orders');
 SELECT is(pg_temp.delete_items_plan(), 'Delete on order_items / -> Tid Scan on order_items / TID Cond: (ctid = ANY ($1))',
           'the old line items of updated orders: the plan made at 0 rows still deletes by TID at 30,000 orders');
+SELECT alike(pg_temp.set_links_plan(), '%Nested Loop / -> Function Scan on u / -> Tid Scan on categories c / TID Cond: (ctid = u.tid)%',
+             'categories: the plan made at 0 rows still writes the parent links by TID at 30,000 orders');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -16,6 +16,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "storage/itemptr.h"
 #include "utils/uuid.h"
 }
 
@@ -325,12 +326,21 @@ Statement categories_upsert = {
     "RETURNING c.wc_category_id, c.id, (c.xmax = 0)",
     6, {UUIDOID, INT4ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, BYTEAARRAYOID}, nullptr};
 
-Statement categories_link = {
-    "UPDATE public.categories c SET parent_id = p.id "
-    "  FROM unnest($2::int4[], $3::int4[]) AS u(wc, parent) "
-    "  LEFT JOIN public.categories p ON p.store_id = $1 AND p.wc_category_id = u.parent "
-    " WHERE c.store_id = $1 AND c.wc_category_id = u.wc AND c.parent_id IS DISTINCT FROM p.id",
+// Parent links in two statements whose plans do not depend on statistics (an
+// UPDATE ... FROM joining the list with the table does): the children whose link
+// differs, each child and parent probed by WooCommerce id; then one UPDATE of
+// those by TID (run_tid_probing).
+Statement categories_links_to_set = {
+    "SELECT c.tid, p.id FROM unnest($2::int4[], $3::int4[]) AS u(wc, parent) "
+    "CROSS JOIN LATERAL (SELECT ctid AS tid, parent_id FROM public.categories "
+    "                     WHERE store_id = $1 AND wc_category_id = u.wc OFFSET 0) c "
+    "LEFT JOIN LATERAL (SELECT id FROM public.categories WHERE store_id = $1 AND wc_category_id = u.parent OFFSET 0) p ON true "
+    "WHERE c.parent_id IS DISTINCT FROM p.id",
     3, {UUIDOID, INT4ARRAYOID, INT4ARRAYOID}, nullptr};
+Statement categories_set_links = {
+    "UPDATE public.categories c SET parent_id = u.parent FROM unnest($1::tid[], $2::uuid[]) AS u(tid, parent) "
+    "WHERE c.ctid = u.tid",
+    2, {TIDARRAYOID, UUIDARRAYOID}, nullptr};
 
 // ---- coupons ------------------------------------------------------------------------
 // columns: code, discount_type, amount, usage_count, date_modified, payload_hash
@@ -490,7 +500,28 @@ void link_category_parents(const Call *call, const Row *rows, int count) {
         column_push(&parent, rows[k].values[2], false);
     }
     Datum v[3] = {call->store_id, column_array(&wc), column_array(&parent)};
-    run(&categories_link, v, "   ");
+    run(&categories_links_to_set, v, "   ");
+    const int n = static_cast<int>(SPI_processed);
+    if (n == 0) {
+        SPI_freetuptable(SPI_tuptable);
+        return;
+    }
+    Column tids, parents;
+    column_init(&tids, TIDOID, n);
+    column_init(&parents, UUIDOID, n);
+    for (int t = 0; t < n; ++t) {
+        HeapTuple tup = SPI_tuptable->vals[t];
+        bool tid_null, parent_null;
+        const Datum tid = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &tid_null);
+        const Datum p = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &parent_null);
+        auto *copy = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData)));
+        ItemPointerCopy(reinterpret_cast<ItemPointer>(DatumGetPointer(tid)), copy);
+        column_push(&tids, PointerGetDatum(copy), false);
+        column_push(&parents, parent_null ? (Datum)0 : copy_uuid(p), parent_null);
+    }
+    SPI_freetuptable(SPI_tuptable);
+    Datum w[2] = {column_array(&tids), column_array(&parents)};
+    run_tid_probing(&categories_set_links, w, "  ");
 }
 
 const Spec kProducts = {"products", 14, kProductTypes, &products_existing, &products_upsert, parse_product,
