@@ -8,10 +8,11 @@
 -- store_id alone or with `wc_customer_id IS NULL` (every guest), a bitmap over
 -- it, a sequential scan).
 BEGIN;
-SELECT plan(36);
+SELECT plan(38);
 
 CREATE SCHEMA t070;
 CREATE TABLE t070.categories (LIKE public.categories INCLUDING ALL);
+CREATE TABLE t070.coupons (LIKE public.coupons INCLUDING ALL);
 CREATE TABLE t070.products (LIKE public.products INCLUDING ALL);
 CREATE TABLE t070.customers (LIKE public.customers INCLUDING ALL);
 CREATE TABLE t070.orders (LIKE public.orders INCLUDING ALL);
@@ -76,6 +77,8 @@ PREPARE changed_metrics(uuid, uuid[], text[]) AS SELECT l.tid, x.spent, x.n, x.f
 PREPARE delete_items_by_tid(tid[]) AS DELETE FROM t070.order_items WHERE ctid = ANY ($1::tid[]);
 PREPARE existing_categories(uuid, int4[]) AS SELECT x.* FROM unnest($2::int4[]) AS k(wc)
     CROSS JOIN LATERAL (SELECT wc_category_id, NULL::timestamptz, payload_hash FROM t070.categories WHERE store_id = $1 AND wc_category_id = k.wc OFFSET 0) x;
+PREPARE existing_coupons(uuid, int4[]) AS SELECT x.* FROM unnest($2::int4[]) AS k(wc)
+    CROSS JOIN LATERAL (SELECT wc_coupon_id, NULL::timestamptz, payload_hash FROM t070.coupons WHERE store_id = $1 AND wc_coupon_id = k.wc OFFSET 0) x;
 PREPARE category_links(uuid, int4[], int4[]) AS SELECT c.tid, p.id FROM unnest($2::int4[], $3::int4[]) AS u(wc, parent)
     CROSS JOIN LATERAL (SELECT ctid AS tid, parent_id FROM t070.categories WHERE store_id = $1 AND wc_category_id = u.wc OFFSET 0) c
     LEFT JOIN LATERAL (SELECT id FROM t070.categories WHERE store_id = $1 AND wc_category_id = u.parent OFFSET 0) p ON true
@@ -100,6 +103,7 @@ INSERT INTO stmts VALUES
     ('customer ids by WooCommerce id', $$EXECUTE customer_ids('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
     ('guest ids by e-mail hash (the SQL fallback when the guest index is missing)', $$EXECUTE guest_ids('b0000000-0000-4000-8000-0000000000b1', '{a,b}')$$),
     ('categories: the stored rows by WooCommerce id', $$EXECUTE existing_categories('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
+    ('coupons: the stored rows by WooCommerce id', $$EXECUTE existing_coupons('b0000000-0000-4000-8000-0000000000b1', '{1,2,3}')$$),
     ('categories: the parent links that differ', $$EXECUTE category_links('b0000000-0000-4000-8000-0000000000b1', '{1,2}', '{0,1}')$$),
     ('metrics: lock the customers', $$EXECUTE lock_customers('b0000000-0000-4000-8000-0000000000b1', ARRAY[gen_random_uuid()])$$),
     ('metrics: the customers whose metrics differ, from their orders', $$EXECUTE changed_metrics('b0000000-0000-4000-8000-0000000000b1', ARRAY[gen_random_uuid()], '{pending}')$$),
@@ -133,8 +137,10 @@ CREATE FUNCTION pg_temp.set_links_plan() RETURNS text LANGUAGE sql
 SELECT alike(pg_temp.set_links_plan(), '%Nested Loop / -> Function Scan on u / -> Tid Scan on categories c / TID Cond: (ctid = u.tid)%',
              'categories: the parent links written by TID at 0 rows');
 
--- One store of 30,000 orders (90,000 items), 2,500 customers (500 guests), 600 products, 200 categories;
+-- One store of 30,000 orders (90,000 items), 2,500 customers (500 guests), 600 products, 200 categories, 5,000 coupons;
 -- still never analysed.
+INSERT INTO t070.coupons (store_id, wc_coupon_id, code)
+SELECT 'b0000000-0000-4000-8000-0000000000b1', n, 'CODE' || n FROM generate_series(1, 5000) n;
 INSERT INTO t070.categories (store_id, wc_category_id, name)
 SELECT 'b0000000-0000-4000-8000-0000000000b1', n, 'Category ' || n FROM generate_series(1, 200) n;
 INSERT INTO t070.products (store_id, wc_product_id, name)
