@@ -4,14 +4,15 @@
 -- of one store mostly update different rows), the additive sums behind the canonical
 -- view metrics_daily. Written only by the extension's triggers on orders,
 -- order_items, refunds and stores (SECURITY DEFINER, in the writer's transaction)
--- and by woo.repair_analytics; woo_app and woo_ai read it under RLS.
+-- and by woo.repair_analytics; woo_app and woo_ai read it under RLS. Derived data:
+-- it goes with its store (ON DELETE CASCADE).
 -- requires: refunds
 -- requires: privileges
 -- requires: rls
 BEGIN;
 
 CREATE TABLE public.sales_daily (
-    store_id      uuid NOT NULL REFERENCES public.stores (id),
+    store_id      uuid NOT NULL REFERENCES public.stores (id) ON DELETE CASCADE,
     day           date NOT NULL,
     slot          smallint NOT NULL DEFAULT 0 CHECK (slot BETWEEN 0 AND 7),
     orders        integer NOT NULL DEFAULT 0,
