@@ -23,7 +23,8 @@
 -- JSON array or NULL). refunds[] carries no date: a new row is dated at the order's
 -- date_modified (else date_created), date_exact false; a stored row keeps its date
 -- (exact when a /refunds page gave it). An entry without a positive integer id is
--- keyed -(its position + 1). amount = -total (positive for WooCommerce's negative totals).
+-- keyed -(its position + 1). amount = -total (positive for WooCommerce's negative totals);
+-- reason = "reason" (or "refund", as the REST documentation's examples name it).
 CREATE FUNCTION woo._sync_order_refunds(store_id uuid, order_ids uuid[], refunds jsonb[]) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -43,7 +44,8 @@ BEGIN
                     SELECT CASE WHEN jsonb_typeof(v->'id') = 'number' AND (v->>'id') ~ '^[0-9]{1,9}$' AND (v->>'id')::integer > 0
                                 THEN (v->>'id')::integer ELSE -i::integer END AS wc,
                            -(nullif(btrim(v->>'total'), ''))::numeric(12,2) AS amount,
-                           CASE WHEN jsonb_typeof(v->'reason') = 'string' THEN woo.redact_emails(v->>'reason') END AS reason
+                           woo.redact_emails(CASE WHEN jsonb_typeof(v->'reason') = 'string' THEN v->>'reason'
+                                                  WHEN jsonb_typeof(v->'refund') = 'string' THEN v->>'refund' END) AS reason
                       FROM jsonb_array_elements(CASE WHEN jsonb_typeof(u.j) = 'array' THEN u.j ELSE '[]' END) WITH ORDINALITY AS a(v, i)
                      WHERE jsonb_typeof(v) = 'object' AND nullif(btrim(v->>'total'), '') IS NOT NULL) e
              ORDER BY u.o, e.wc, e.amount) x;
