@@ -25,6 +25,8 @@ CREATE TABLE public.refunds (
     CONSTRAINT refunds_store_order_refund_key UNIQUE (store_id, order_id, wc_refund_id)
 );
 CREATE INDEX idx_refunds_store_date ON public.refunds (store_id, date_created);
+-- An order's refunds, probed by order_id alone (as orders' and order_items' hash indexes, lookup_indexes).
+CREATE INDEX refunds_order_id_hash ON public.refunds USING hash (order_id);
 COMMENT ON TABLE public.refunds IS
     'WooCommerce refunds, one row per refund of an order; amounts count on the refund''s own day (date_created, UTC), not the order''s';
 COMMENT ON COLUMN public.refunds.id IS 'Row id (uuid)';
