@@ -4,8 +4,9 @@
 --     items (5 % with a refund, 10 % with a coupon, three Berlin days per call) in 50
 --     calls, each call its own transaction, as woo_app under RLS, each run into its own
 --     empty store; the rollup triggers disabled ("without") and enabled ("with") in the
---     order without, with, with, without (so that a drift of the machine's load hits both
---     sides alike). Once before any ANALYZE (a freshly deployed database when run alone,
+--     order without, with, with, without, twice (so that a drift of the machine's load hits
+--     both sides alike); and, from the server's function statistics, the trigger functions'
+--     own time per call (the attribution that the machine's load moves least). Once before any ANALYZE (a freshly deployed database when run alone,
 --     BENCH_ONLY=analytics), once analysed. The refund rows (public.refunds) are written
 --     on both sides: only the rollup's maintenance differs.
 --  2. Two years of daily net sales over 1,000,000 orders of one store: the canonical view
@@ -18,9 +19,12 @@ DO $$ DECLARE t text; BEGIN
     END LOOP;
 END $$;
 
+-- Store k of this benchmark: 1-16 for the calls, 0 for the 1,000,000 orders.
+CREATE OR REPLACE FUNCTION bench.analytics_store(k int) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
+    SELECT ('00000000-0000-4000-8000-0000000001' || lpad(k::text, 2, '0'))::uuid $$;
 INSERT INTO public.stores (id, store_url, api_key_hash, settings)
-SELECT ('00000000-0000-4000-8000-0000000000a' || k)::uuid, 'https://bench-rollup-' || k || '.example', 'x', '{"timezone": "Europe/Berlin"}'
-  FROM generate_series(1, 9) k
+SELECT bench.analytics_store(k), 'https://bench-rollup-' || k || '.example', 'x', '{"timezone": "Europe/Berlin"}'
+  FROM generate_series(0, 16) k
 ON CONFLICT DO NOTHING;
 
 DROP TABLE IF EXISTS bench.analytics_batches;
@@ -72,16 +76,18 @@ BEGIN
     END LOOP;
     COMMIT;
 END $$;
-CREATE OR REPLACE PROCEDURE bench.analytics_run(cond text, s1 uuid, s2 uuid, s3 uuid, s4 uuid)
+-- Eight runs of 50 calls, each into its own empty store: without, with, with, without, twice.
+CREATE OR REPLACE PROCEDURE bench.analytics_run(cond text, first_store int)
 LANGUAGE plpgsql AS $$
+DECLARE
+    k int := first_store;
+    side boolean;
 BEGIN
-    CALL bench.analytics_triggers(false);
-    CALL bench.analytics_load(cond || '|without', s1);
-    CALL bench.analytics_triggers(true);
-    CALL bench.analytics_load(cond || '|with', s2);
-    CALL bench.analytics_load(cond || '|with', s3);
-    CALL bench.analytics_triggers(false);
-    CALL bench.analytics_load(cond || '|without', s4);
+    FOREACH side IN ARRAY ARRAY[false, true, true, false, false, true, true, false] LOOP
+        CALL bench.analytics_triggers(side);
+        CALL bench.analytics_load(cond || CASE WHEN side THEN '|with' ELSE '|without' END, bench.analytics_store(k));
+        k := k + 1;
+    END LOOP;
     CALL bench.analytics_triggers(true);
 END $$;
 CREATE OR REPLACE FUNCTION bench.analytics_drift_rows(store uuid) RETURNS bigint LANGUAGE plpgsql AS $$
@@ -89,61 +95,81 @@ BEGIN
     PERFORM set_config('woo.store_id', store::text, true);
     RETURN (SELECT count(*) FROM woo.analytics_drift(store));
 END $$;
+-- The rollup's own time, from the server's function statistics (track_functions): the
+-- three trigger functions' total time (what they call included) per call with the rollup.
+CREATE TABLE IF NOT EXISTS bench.analytics_trigger_ms (cond text, ms numeric);
+CREATE OR REPLACE PROCEDURE bench.analytics_trigger_time(cond text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO bench.analytics_trigger_ms
+    SELECT cond, sum(total_time)::numeric / (SELECT count(*) FROM bench.analytics_calls WHERE label = cond || '|with')
+      FROM pg_stat_user_functions WHERE schemaname = 'woo' AND funcname IN ('_sales_daily_orders', '_sales_daily_items', '_sales_daily_refunds');
+END $$;
 
 -- 1a. Before any ANALYZE (never analysed when this file runs alone on a fresh deployment).
 TRUNCATE bench.analytics_calls;
-CALL bench.analytics_run('never analysed', '00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000a2',
-                         '00000000-0000-4000-8000-0000000000a3', '00000000-0000-4000-8000-0000000000a4');
--- 1b. Analysed with the data in, then the same again into four new stores.
+TRUNCATE bench.analytics_trigger_ms;
+SET track_functions = 'all';
+SELECT pg_stat_reset();
+CALL bench.analytics_run('never analysed', 1);
+SELECT pg_sleep(1.1);  -- the function statistics reach the shared counters when the session is idle
+CALL bench.analytics_trigger_time('never analysed');
+-- 1b. Analysed with the data in, then the same again into eight new stores.
 ANALYZE;
-CALL bench.analytics_run('analysed', '00000000-0000-4000-8000-0000000000a5', '00000000-0000-4000-8000-0000000000a6',
-                         '00000000-0000-4000-8000-0000000000a7', '00000000-0000-4000-8000-0000000000a8');
+SELECT pg_stat_reset();
+CALL bench.analytics_run('analysed', 9);
+SELECT pg_sleep(1.1);
+CALL bench.analytics_trigger_time('analysed');
+RESET track_functions;
 SELECT 'drift rows of the stores loaded with the rollup (must be 0): ' ||
-       (bench.analytics_drift_rows('00000000-0000-4000-8000-0000000000a2') + bench.analytics_drift_rows('00000000-0000-4000-8000-0000000000a3')
-        + bench.analytics_drift_rows('00000000-0000-4000-8000-0000000000a6') + bench.analytics_drift_rows('00000000-0000-4000-8000-0000000000a7'))
-       AS check;
+       (SELECT sum(bench.analytics_drift_rows(bench.analytics_store(k))) FROM unnest(ARRAY[2, 3, 6, 7, 10, 11, 14, 15]) k) AS check;
 INSERT INTO bench.results (section, label, ms, baseline, n)
-SELECT 'rollup: one woo.upsert_orders call of 100 new orders x 3 items (mean of 2 x 50 calls, one transaction each), ' || split_part(label, '|', 1),
+SELECT 'rollup: one woo.upsert_orders call of 100 new orders x 3 items (median of 4 x 50 calls, one transaction each), ' || split_part(label, '|', 1),
        CASE split_part(label, '|', 2) WHEN 'with' THEN 'with the rollup kept (statement-level triggers)' ELSE 'rollup triggers disabled' END,
-       round(avg(ms), 2), split_part(label, '|', 2) = 'without', 100
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY ms))::numeric, 2), split_part(label, '|', 2) = 'without', 100
   FROM bench.analytics_calls GROUP BY label ORDER BY split_part(label, '|', 1) DESC, split_part(label, '|', 2) DESC;
-SELECT split_part(label, '|', 1) AS cond,
-       round(avg(ms) FILTER (WHERE label LIKE '%|without'), 2) AS without_ms,
-       round(avg(ms) FILTER (WHERE label LIKE '%|with'), 2) AS with_ms,
-       round(100 * (avg(ms) FILTER (WHERE label LIKE '%|with') / avg(ms) FILTER (WHERE label LIKE '%|without') - 1), 1) AS added_cost_percent,
-       round(100 * (percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE label LIKE '%|with')
-                    / percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FILTER (WHERE label LIKE '%|without') - 1)::numeric, 1) AS added_cost_median_percent
-  FROM bench.analytics_calls GROUP BY 1 ORDER BY 1 DESC;
+SELECT c.cond,
+       round(avg(c.ms) FILTER (WHERE c.label LIKE '%|without'), 2) AS without_mean_ms,
+       round(avg(c.ms) FILTER (WHERE c.label LIKE '%|with'), 2) AS with_mean_ms,
+       round(100 * (avg(c.ms) FILTER (WHERE c.label LIKE '%|with') / avg(c.ms) FILTER (WHERE c.label LIKE '%|without') - 1), 1) AS added_mean_percent,
+       round(100 * (percentile_cont(0.5) WITHIN GROUP (ORDER BY c.ms) FILTER (WHERE c.label LIKE '%|with')
+                    / percentile_cont(0.5) WITHIN GROUP (ORDER BY c.ms) FILTER (WHERE c.label LIKE '%|without') - 1)::numeric, 1) AS added_median_percent,
+       round(max(t.ms), 2) AS trigger_ms_per_call,
+       round(100 * max(t.ms) / (percentile_cont(0.5) WITHIN GROUP (ORDER BY c.ms) FILTER (WHERE c.label LIKE '%|without'))::numeric, 1)
+           AS trigger_time_percent_of_median_call
+  FROM (SELECT split_part(label, '|', 1) AS cond, label, ms FROM bench.analytics_calls) c
+  JOIN bench.analytics_trigger_ms t ON t.cond = c.cond
+ GROUP BY c.cond ORDER BY c.cond DESC;
 
 -- 2. 1,000,000 orders over two years (2023-2024, Berlin days), one line item each, 100,000
 -- customers, 2 % with a refund dated 3 days later, 10 % with a coupon; the rollup rebuilt
 -- by woo.repair_analytics and the customers' metrics by woo.recompute_customer_metrics.
 CALL bench.analytics_triggers(false);
 INSERT INTO public.customers (store_id, wc_customer_id, email_hash)
-SELECT '00000000-0000-4000-8000-0000000000a9', c, md5(c::text) || md5(c::text) FROM generate_series(1, 100000) c;
+SELECT '00000000-0000-4000-8000-000000000100', c, md5(c::text) || md5(c::text) FROM generate_series(1, 100000) c;
 INSERT INTO public.products (store_id, wc_product_id, name)
-SELECT '00000000-0000-4000-8000-0000000000a9', p, 'Product ' || p FROM generate_series(1, 500) p;
+SELECT '00000000-0000-4000-8000-000000000100', p, 'Product ' || p FROM generate_series(1, 500) p;
 INSERT INTO public.orders (store_id, wc_order_id, date_created, date_modified, status, total, tax_total, shipping_total, discount_total,
                            customer_id, coupon_used)
-SELECT '00000000-0000-4000-8000-0000000000a9', n, timestamptz '2023-01-01 00:00+00' + n * interval '63 seconds',
+SELECT '00000000-0000-4000-8000-000000000100', n, timestamptz '2023-01-01 00:00+00' + n * interval '63 seconds',
        timestamptz '2023-01-01 00:00+00' + n * interval '63 seconds',
        (ARRAY['processing', 'completed', 'completed', 'cancelled', 'refunded'])[n % 5 + 1],
        (n % 200 + 10)::numeric(12,2), 1.50, 4.99, (n % 7)::numeric(12,2), c.id, CASE WHEN n % 10 = 0 THEN 'spring' END
   FROM generate_series(1, 1000000) n
-  JOIN public.customers c ON c.store_id = '00000000-0000-4000-8000-0000000000a9' AND c.wc_customer_id = (n::bigint * 7919) % 100000 + 1;
+  JOIN public.customers c ON c.store_id = '00000000-0000-4000-8000-000000000100' AND c.wc_customer_id = (n::bigint * 7919) % 100000 + 1;
 INSERT INTO public.order_items (order_id, store_id, product_id, product_name, quantity, subtotal, total)
 SELECT o.id, o.store_id, p.id, p.name, 1 + o.wc_order_id % 3, o.total - 6.49, o.total - 6.49 - o.discount_total
   FROM public.orders o JOIN public.products p ON p.store_id = o.store_id AND p.wc_product_id = o.wc_order_id % 500 + 1
- WHERE o.store_id = '00000000-0000-4000-8000-0000000000a9';
+ WHERE o.store_id = '00000000-0000-4000-8000-000000000100';
 INSERT INTO public.refunds (store_id, order_id, wc_refund_id, amount, date_created, date_exact)
 SELECT o.store_id, o.id, 1, 5.00, o.date_created + interval '3 days', true
-  FROM public.orders o WHERE o.store_id = '00000000-0000-4000-8000-0000000000a9' AND o.wc_order_id % 50 = 0;
+  FROM public.orders o WHERE o.store_id = '00000000-0000-4000-8000-000000000100' AND o.wc_order_id % 50 = 0;
 CALL bench.analytics_triggers(true);
 ANALYZE;
 DO $$ BEGIN
-    PERFORM set_config('woo.store_id', '00000000-0000-4000-8000-0000000000a9', true);
-    PERFORM woo.repair_analytics('00000000-0000-4000-8000-0000000000a9');
-    PERFORM woo.recompute_customer_metrics('00000000-0000-4000-8000-0000000000a9');
+    PERFORM set_config('woo.store_id', '00000000-0000-4000-8000-000000000100', true);
+    PERFORM woo.repair_analytics('00000000-0000-4000-8000-000000000100');
+    PERFORM woo.recompute_customer_metrics('00000000-0000-4000-8000-000000000100');
 END $$;
 VACUUM ANALYZE public.orders, public.order_items, public.refunds, public.customers, public.sales_daily;
 GRANT USAGE ON SCHEMA bench TO woo_ai;
@@ -159,33 +185,33 @@ INSERT INTO bench.results (section, label, ms, baseline, n) VALUES
           FROM refunds r JOIN orders o ON o.id = r.order_id
          WHERE o.status NOT IN ('pending', 'failed', 'cancelled', 'trash', 'checkout-draft')) x
      WHERE day BETWEEN '2023-01-01' AND '2024-12-31' GROUP BY day ORDER BY day$q$,
-    'woo_ai', '00000000-0000-4000-8000-0000000000a9', 5), true, NULL),
+    'woo_ai', '00000000-0000-4000-8000-000000000100', 5), true, NULL),
  ('two years of daily net sales, 1,000,000 orders of one store (Europe/Berlin days, excluded statuses, refunds on their day), as woo_ai under RLS, best of 5',
   'canonical view metrics_daily (the rollup)',
   bench.time_ms_as($q$SELECT day, net_sales FROM metrics_daily WHERE day BETWEEN '2023-01-01' AND '2024-12-31' ORDER BY day$q$,
-    'woo_ai', '00000000-0000-4000-8000-0000000000a9', 5), false, NULL),
+    'woo_ai', '00000000-0000-4000-8000-000000000100', 5), false, NULL),
  ('two years of daily net sales, 1,000,000 orders of one store (Europe/Berlin days, excluded statuses, refunds on their day), as woo_ai under RLS, best of 5',
   'the same through woo.ai_query (called by woo_app)',
   bench.time_ms_as($q$SELECT count(*) FROM woo.ai_query('SELECT day, net_sales FROM metrics_daily WHERE day BETWEEN ''2023-01-01'' AND ''2024-12-31'' ORDER BY day')$q$,
-    'woo_app', '00000000-0000-4000-8000-0000000000a9', 5), false, NULL),
+    'woo_app', '00000000-0000-4000-8000-000000000100', 5), false, NULL),
  ('views computed from the raw tables, the same 1,000,000-order store, as woo_ai, best of 3',
   'metrics_daily with new and returning customers, two years',
   bench.time_ms_as($q$SELECT day, new_customers, returning_customers FROM metrics_daily WHERE day BETWEEN '2023-01-01' AND '2024-12-31'$q$,
-    'woo_ai', '00000000-0000-4000-8000-0000000000a9', 3), true, NULL),
+    'woo_ai', '00000000-0000-4000-8000-000000000100', 3), true, NULL),
  ('views computed from the raw tables, the same 1,000,000-order store, as woo_ai, best of 3',
   'metrics_product_daily: top 10 products of the last 30 days',
   bench.time_ms_as($q$SELECT product_name, sum(units) FROM metrics_product_daily WHERE day > '2024-12-01' GROUP BY 1 ORDER BY 2 DESC LIMIT 10$q$,
-    'woo_ai', '00000000-0000-4000-8000-0000000000a9', 3), false, NULL),
+    'woo_ai', '00000000-0000-4000-8000-000000000100', 3), false, NULL),
  ('views computed from the raw tables, the same 1,000,000-order store, as woo_ai, best of 3',
   'metrics_coupon_daily: discount per code per month, two years',
   bench.time_ms_as($q$SELECT date_trunc('month', day), coupon_code, sum(discount) FROM metrics_coupon_daily GROUP BY 1, 2$q$,
-    'woo_ai', '00000000-0000-4000-8000-0000000000a9', 3), false, NULL);
+    'woo_ai', '00000000-0000-4000-8000-000000000100', 3), false, NULL);
 
 -- Clean up: the benchmark's stores go (later sections run as before), autovacuum back on.
 CALL bench.analytics_triggers(false);
 DO $$ DECLARE t text; BEGIN
     FOREACH t IN ARRAY ARRAY['refunds', 'order_items', 'orders', 'sales_daily', 'customers', 'products'] LOOP
-        EXECUTE format('DELETE FROM public.%I WHERE store_id::text LIKE ''00000000-0000-4000-8000-0000000000a_''', t);
+        EXECUTE format('DELETE FROM public.%I WHERE store_id::text LIKE ''00000000-0000-4000-8000-0000000001__''', t);
     END LOOP;
 END $$;
 CALL bench.analytics_triggers(true);
