@@ -1,4 +1,5 @@
 -- Revert pg_woocommerce:ai_comments from pg
+-- The comments this change set go; the one it replaced (customers.wc_customer_id) comes back.
 BEGIN;
 COMMENT ON COLUMN public.stores.id IS NULL;
 COMMENT ON COLUMN public.stores.store_url IS NULL;
@@ -50,7 +51,9 @@ COMMENT ON COLUMN public.products.updated_at IS NULL;
 COMMENT ON COLUMN public.products.payload_hash IS NULL;
 COMMENT ON COLUMN public.customers.id IS NULL;
 COMMENT ON COLUMN public.customers.store_id IS NULL;
-COMMENT ON COLUMN public.customers.wc_customer_id IS NULL;
+-- (as guest_customers left it)
+COMMENT ON COLUMN public.customers.wc_customer_id IS
+    'WooCommerce customer id; NULL for a guest, who is identified by (store_id, email_hash)';
 COMMENT ON COLUMN public.customers.display_name IS NULL;
 COMMENT ON COLUMN public.customers.total_spent IS NULL;
 COMMENT ON COLUMN public.customers.order_count IS NULL;
