@@ -63,22 +63,39 @@ SELECT t.store_id, t.day, t.orders, t.items_sold, t.gross_sales, t.discounts, t.
                FROM public.orders o CROSS JOIN woo.store_day_rules() r
               WHERE o.customer_id IS NOT NULL AND o.status::text <> ALL (r.excluded_statuses) GROUP BY 1, 2) c
          ON c.store_id = t.store_id AND c.day = t.day;
--- Per product and per coupon: plain views over the raw tables (no rollup to keep).
+-- Per product and per coupon: views over the raw tables (no rollup to keep). Their days come
+-- from sales_daily (every day with a counted order has a row there), so that a filter on
+-- day is an index range of the rollup, and each day's orders one range of
+-- idx_orders_store_date (store_id, date_created) between the day's local midnights (computed
+-- beforehand, OFFSET 0: a bound computed inside the probe would not be leakproof, and RLS
+-- would then keep it out of the index condition).
 CREATE VIEW public.metrics_product_daily WITH (security_invoker = true) AS
-SELECT o.store_id, (o.date_created AT TIME ZONE r.time_zone)::date AS day, i.product_id, p.name AS product_name, p.sku,
-       sum(i.quantity) AS units, sum(coalesce(i.total, 0)) AS net_revenue, count(DISTINCT o.id)::integer AS orders
-  FROM public.orders o CROSS JOIN woo.store_day_rules() r
-  JOIN public.order_items i ON i.order_id = o.id AND i.store_id = o.store_id
-  LEFT JOIN public.products p ON p.id = i.product_id AND p.store_id = i.store_id
- WHERE o.status::text <> ALL (r.excluded_statuses)
- GROUP BY o.store_id, 2, i.product_id, p.name, p.sku;
+SELECT d.store_id, d.day, x.product_id, p.name AS product_name, p.sku,
+       sum(x.quantity) AS units, sum(coalesce(x.total, 0)) AS net_revenue, count(DISTINCT x.order_id)::integer AS orders
+  FROM (SELECT k.store_id, k.day, (k.day::timestamp AT TIME ZONE r.time_zone) AS lo,
+               ((k.day + 1)::timestamp AT TIME ZONE r.time_zone) AS hi, r.excluded_statuses AS ex
+          FROM (SELECT DISTINCT s.store_id, s.day FROM public.sales_daily s) k CROSS JOIN woo.store_day_rules() r OFFSET 0) d
+ CROSS JOIN LATERAL (
+        SELECT i.order_id, i.product_id, i.quantity, i.total
+          FROM public.orders o JOIN public.order_items i ON i.order_id = o.id AND i.store_id = o.store_id
+         WHERE o.store_id = d.store_id AND o.date_created >= d.lo AND o.date_created < d.hi
+           AND o.status::text <> ALL (d.ex)
+        OFFSET 0) x
+  LEFT JOIN public.products p ON p.id = x.product_id AND p.store_id = d.store_id
+ GROUP BY d.store_id, d.day, x.product_id, p.name, p.sku;
 CREATE VIEW public.metrics_coupon_daily WITH (security_invoker = true) AS
-SELECT o.store_id, (o.date_created AT TIME ZONE r.time_zone)::date AS day, k.code AS coupon_code, count(*)::integer AS orders,
-       sum(round(coalesce(o.discount_total, 0) / k.n, 2)) AS discount
-  FROM public.orders o CROSS JOIN woo.store_day_rules() r
- CROSS JOIN LATERAL (SELECT btrim(x) AS code, count(*) OVER () AS n FROM unnest(string_to_array(o.coupon_used::text, ',')) AS x) k
- WHERE o.coupon_used IS NOT NULL AND o.status::text <> ALL (r.excluded_statuses)
- GROUP BY o.store_id, 2, k.code;
+SELECT d.store_id, d.day, k.code AS coupon_code, count(*)::integer AS orders,
+       sum(round(coalesce(x.discount_total, 0) / k.n, 2)) AS discount
+  FROM (SELECT k.store_id, k.day, (k.day::timestamp AT TIME ZONE r.time_zone) AS lo,
+               ((k.day + 1)::timestamp AT TIME ZONE r.time_zone) AS hi, r.excluded_statuses AS ex
+          FROM (SELECT DISTINCT s.store_id, s.day FROM public.sales_daily s) k CROSS JOIN woo.store_day_rules() r OFFSET 0) d
+ CROSS JOIN LATERAL (
+        SELECT o.coupon_used, o.discount_total FROM public.orders o
+         WHERE o.store_id = d.store_id AND o.date_created >= d.lo AND o.date_created < d.hi
+           AND o.coupon_used IS NOT NULL AND o.status::text <> ALL (d.ex)
+        OFFSET 0) x
+ CROSS JOIN LATERAL (SELECT btrim(c) AS code, count(*) OVER () AS n FROM unnest(string_to_array(x.coupon_used::text, ',')) AS c) k
+ GROUP BY d.store_id, d.day, k.code;
 -- RFM: quintiles (5 = best) over the store's customers with at least one counted order.
 CREATE VIEW public.customer_segments WITH (security_invoker = true) AS
 SELECT x.store_id, x.customer_id, x.display_name, x.order_count, x.total_spent, x.first_order_date, x.last_order_date,
