@@ -1267,10 +1267,25 @@ END $$;
 COMMENT ON FUNCTION woo.store_day_rules() IS
     'The bound store''s time zone (days are cut in it) and excluded statuses (not counted in sales)';
 
+-- The shared side of the stores' rollup locks, in store order (the triggers take it
+-- before they read the stores' day rules; woo._rebuild_sales_daily takes the exclusive side).
+CREATE FUNCTION woo._sales_daily_lock(store_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(hashtext('woo.sales_daily'), hashtext(k::text))
+       FROM (SELECT DISTINCT k FROM unnest(store_ids) AS k ORDER BY k) x;
+END $$;
+COMMENT ON FUNCTION woo._sales_daily_lock(uuid[]) IS
+    'Internal: the shared side of the stores'' rollup advisory locks, in store order';
+
 -- Adds signed deltas to the rollup, grouped by (store, day), in key order (concurrent
 -- writers lock rows alike), in the writer's slot (backend pid mod 8: concurrent
--- writers of one store mostly write different rows). A rebuild of a store holds
--- the exclusive side of the store's advisory lock.
+-- writers of one store mostly write different rows). The caller holds the shared side
+-- of each store's advisory lock (woo._sales_daily_lock), taken before it read the
+-- store's day rules: a rebuild holds the exclusive side, so a writer either commits
+-- before the rebuild reads the raw tables, or reads the rules the rebuild committed.
 CREATE FUNCTION woo._sales_daily_add(store_ids uuid[], days date[], orders integer[], items numeric[], gross numeric[],
                                      discounts numeric[], refunds numeric[], taxes numeric[], shipping numeric[]) RETURNS void
     LANGUAGE plpgsql VOLATILE
@@ -1280,8 +1295,6 @@ BEGIN
     IF store_ids IS NULL THEN
         RETURN;
     END IF;
-    PERFORM pg_advisory_xact_lock_shared(hashtext('woo.sales_daily'), hashtext(k::text))
-       FROM (SELECT DISTINCT k FROM unnest(store_ids) AS k ORDER BY k) x;
     INSERT INTO public.sales_daily AS t (store_id, day, slot, orders, items_sold, gross_sales, discounts, refunds, taxes, shipping)
     SELECT u.s, u.d, (pg_backend_pid() % 8)::smallint, sum(u.o), sum(u.i), sum(u.g), sum(u.di), sum(u.r), sum(u.t), sum(u.sh)
       FROM unnest(store_ids, days, orders, items, gross, discounts, refunds, taxes, shipping) AS u(s, d, o, i, g, di, r, t, sh)
@@ -1312,6 +1325,7 @@ DECLARE
     ids uuid[];  -- the stores of the rows (a variable: woo._store_rules is inlined only with plain arguments)
 BEGIN
     IF TG_OP = 'DELETE' THEN
+        PERFORM woo._sales_daily_lock(ARRAY[OLD.store_id]);
         SELECT array_agg(x.s) AS s, array_agg(x.d) AS d, array_agg(x.o) AS o, array_agg(x.i) AS i, array_agg(x.g) AS g,
                array_agg(x.di) AS di, array_agg(x.r) AS r, array_agg(x.t) AS t, array_agg(x.sh) AS sh INTO a
           FROM woo._store_rules(ARRAY[OLD.store_id]) sr
@@ -1335,6 +1349,7 @@ BEGIN
     END IF;
     IF TG_OP = 'INSERT' THEN
         ids := ARRAY(SELECT DISTINCT x.store_id FROM new_rows x);
+        PERFORM woo._sales_daily_lock(ids);
         SELECT array_agg(n.store_id) AS s, array_agg((n.date_created AT TIME ZONE sr.time_zone)::date) AS d,
                array_agg(1) AS o, array_agg(0::numeric) AS i,
                array_agg(n.total - coalesce(n.tax_total, 0) - coalesce(n.shipping_total, 0) + coalesce(n.discount_total, 0)) AS g,
@@ -1345,6 +1360,7 @@ BEGIN
          WHERE n.status::text <> ALL (sr.excluded);
     ELSE
         ids := ARRAY(SELECT x.store_id FROM old_rows x UNION SELECT y.store_id FROM new_rows y);
+        PERFORM woo._sales_daily_lock(ids);
         WITH ch AS (
             SELECT n.id, o.store_id AS os, (o.date_created AT TIME ZONE ro.time_zone)::date AS od, ro.time_zone AS otz,
                    o.status::text <> ALL (ro.excluded) AS oc,
@@ -1422,6 +1438,7 @@ BEGIN
     IF signs IS NULL THEN
         RETURN NULL;
     END IF;
+    PERFORM woo._sales_daily_lock(stores);
     SELECT array_agg(c.st) AS s, array_agg((o.date_created AT TIME ZONE sr.time_zone)::date) AS d, array_agg(0) AS z,
            array_agg(c.q) AS i, array_agg(0::numeric) AS zn INTO a
       FROM (SELECT u.st, u.o, sum(u.s * u.q) AS q FROM unnest(signs, stores, order_ids, qty) AS u(s, st, o, q) GROUP BY u.st, u.o) c
@@ -1466,6 +1483,7 @@ BEGIN
     IF signs IS NULL THEN
         RETURN NULL;
     END IF;
+    PERFORM woo._sales_daily_lock(stores);
     SELECT array_agg(u.st) AS s, array_agg((u.dc AT TIME ZONE sr.time_zone)::date) AS d, array_agg(0) AS z,
            array_agg(u.s * u.amt) AS r, array_agg(0::numeric) AS zn INTO a
       FROM unnest(signs, stores, order_ids, dates, amounts) AS u(s, st, o, dc, amt)
@@ -1707,6 +1725,7 @@ COMMENT ON FUNCTION woo.ai_context() IS
 
 REVOKE ALL ON FUNCTION woo._sync_order_refunds(uuid, uuid[], jsonb[]), woo.upsert_refunds(uuid, integer, jsonb, boolean),
                        woo._store_rules(uuid[]), woo.store_day_rules(),
+                       woo._sales_daily_lock(uuid[]),
                        woo._sales_daily_add(uuid[], date[], integer[], numeric[], numeric[], numeric[], numeric[], numeric[], numeric[]),
                        woo._sales_daily_orders(), woo._sales_daily_items(), woo._sales_daily_refunds(), woo._sales_daily_stores(),
                        woo.expected_sales_daily(uuid), woo.analytics_drift(uuid), woo._rebuild_sales_daily(uuid),
