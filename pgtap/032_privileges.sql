@@ -2,7 +2,7 @@
 -- widened policy, a widened grant, a new role attribute or a new woo.* function that nobody
 -- reviewed fails the suite. The attacks themselves are in 030 and 031.
 BEGIN;
-SELECT plan(544);
+SELECT plan(539);
 
 -- The tables under RLS with four policies: the ten seed tables in public and refunds (1.6);
 -- below, public.sales_daily (read-only), woo.ingest_rejects and woo.load_checkpoints.
@@ -176,13 +176,13 @@ SELECT functions_are('woo', ARRAY['_checkpoint', '_loaded_at_startup', 'ai_query
                                   'redact_emails', 'register_store', 'rotate_store_key', 'run_chart', 'save_chart',
                                   'start_conversation', 'sync_cursor', 'update_chart', 'verify_store_key',
                                   -- 1.6, issue 14
-                                  '_rebuild_sales_daily', '_sales_daily_add', '_sales_daily_items', '_sales_daily_lock', '_sales_daily_orders',
+                                  '_rebuild_sales_daily', '_sales_daily_add', '_sales_daily_items', '_sales_daily_orders',
                                   '_sales_daily_refunds', '_sales_daily_stores', '_store_rules', '_sync_order_refunds', 'ai_context',
                                   'ai_context_jsonb', 'analytics_drift', 'expected_sales_daily', 'repair_analytics', 'store_day_rules',
                                   'upsert_refunds'],
                      'schema woo has exactly the reviewed functions');
-SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 63::bigint,
-          'schema woo has exactly 63 functions (two overloaded), all of them below');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 62::bigint,
+          'schema woo has exactly 62 functions (two overloaded), all of them below');
 CREATE FUNCTION pg_temp.function_priv_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     f record;
@@ -244,7 +244,6 @@ BEGIN
         ('_sales_daily_add',           ARRAY['uuid[]', 'date[]', 'integer[]', 'numeric[]', 'numeric[]', 'numeric[]', 'numeric[]', 'numeric[]', 'numeric[]'],
                                                                                   false, false, false),
         ('_sales_daily_items',         ARRAY[]::name[],                           false, false, false),
-        ('_sales_daily_lock',          ARRAY['uuid[]'],                           false, false, false),
         ('_sales_daily_orders',        ARRAY[]::name[],                           false, false, false),
         ('_sales_daily_refunds',       ARRAY[]::name[],                           false, false, false),
         ('_sales_daily_stores',        ARRAY[]::name[],                           false, false, false),

@@ -8,7 +8,6 @@ DROP FUNCTION woo.ai_context(), woo.ai_context_jsonb(), woo.repair_analytics(uui
               woo.analytics_drift(uuid), woo.expected_sales_daily(uuid), woo._sales_daily_stores(), woo._sales_daily_refunds(),
               woo._sales_daily_items(), woo._sales_daily_orders(),
               woo._sales_daily_add(uuid[], date[], integer[], numeric[], numeric[], numeric[], numeric[], numeric[], numeric[]),
-              woo._sales_daily_lock(uuid[]),
               woo.store_day_rules(), woo._store_rules(uuid[]), woo.upsert_refunds(uuid, integer, jsonb, boolean),
               woo._sync_order_refunds(uuid, uuid[], jsonb[]);
 

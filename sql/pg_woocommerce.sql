@@ -1267,29 +1267,17 @@ END $$;
 COMMENT ON FUNCTION woo.store_day_rules() IS
     'The bound store''s time zone (days are cut in it) and excluded statuses (not counted in sales)';
 
--- The shared side of the stores' rollup locks, in store order (the triggers take it
--- before they read the stores' day rules; woo._rebuild_sales_daily takes the exclusive side).
-CREATE FUNCTION woo._sales_daily_lock(store_ids uuid[]) RETURNS void
-    LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-BEGIN
-    PERFORM pg_advisory_xact_lock_shared(hashtext('woo.sales_daily'), hashtext(k::text))
-       FROM (SELECT DISTINCT k FROM unnest(store_ids) AS k ORDER BY k) x;
-END $$;
-COMMENT ON FUNCTION woo._sales_daily_lock(uuid[]) IS
-    'Internal: the shared side of the stores'' rollup advisory locks, in store order';
-
 -- Adds signed deltas to the rollup, grouped by (store, day), in key order (concurrent
 -- writers lock rows alike), in the writer's slot (backend pid mod 8: concurrent
--- writers of one store mostly write different rows). The caller holds the shared side
--- of each store's advisory lock (woo._sales_daily_lock), taken before it read the
+-- writers of one store mostly write different rows). The caller (a trigger) holds the
+-- shared side of each store's advisory lock, taken in store order and before it read the
 -- store's day rules: a rebuild holds the exclusive side, so a writer either commits
 -- before the rebuild reads the raw tables, or reads the rules the rebuild committed.
+-- No SET search_path: executable by no role, called only from the SECURITY DEFINER
+-- triggers, whose search_path is fixed (a SET would cost a GUC save and restore per call).
 CREATE FUNCTION woo._sales_daily_add(store_ids uuid[], days date[], orders integer[], items numeric[], gross numeric[],
                                      discounts numeric[], refunds numeric[], taxes numeric[], shipping numeric[]) RETURNS void
     LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
     IF store_ids IS NULL THEN
@@ -1325,7 +1313,7 @@ DECLARE
     ids uuid[];  -- the stores of the rows (a variable: woo._store_rules is inlined only with plain arguments)
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        PERFORM woo._sales_daily_lock(ARRAY[OLD.store_id]);
+        PERFORM pg_advisory_xact_lock_shared(hashtext('woo.sales_daily'), hashtext(OLD.store_id::text));  -- before the rules are read
         SELECT array_agg(x.s) AS s, array_agg(x.d) AS d, array_agg(x.o) AS o, array_agg(x.i) AS i, array_agg(x.g) AS g,
                array_agg(x.di) AS di, array_agg(x.r) AS r, array_agg(x.t) AS t, array_agg(x.sh) AS sh INTO a
           FROM woo._store_rules(ARRAY[OLD.store_id]) sr
@@ -1349,7 +1337,8 @@ BEGIN
     END IF;
     IF TG_OP = 'INSERT' THEN
         ids := ARRAY(SELECT DISTINCT x.store_id FROM new_rows x);
-        PERFORM woo._sales_daily_lock(ids);
+        PERFORM pg_advisory_xact_lock_shared(hashtext('woo.sales_daily'), hashtext(k::text))  -- before the rules are read
+           FROM (SELECT DISTINCT k FROM unnest(ids) AS k ORDER BY k) x;
         SELECT array_agg(n.store_id) AS s, array_agg((n.date_created AT TIME ZONE sr.time_zone)::date) AS d,
                array_agg(1) AS o, array_agg(0::numeric) AS i,
                array_agg(n.total - coalesce(n.tax_total, 0) - coalesce(n.shipping_total, 0) + coalesce(n.discount_total, 0)) AS g,
@@ -1360,7 +1349,8 @@ BEGIN
          WHERE n.status::text <> ALL (sr.excluded);
     ELSE
         ids := ARRAY(SELECT x.store_id FROM old_rows x UNION SELECT y.store_id FROM new_rows y);
-        PERFORM woo._sales_daily_lock(ids);
+        PERFORM pg_advisory_xact_lock_shared(hashtext('woo.sales_daily'), hashtext(k::text))  -- before the rules are read
+           FROM (SELECT DISTINCT k FROM unnest(ids) AS k ORDER BY k) x;
         WITH ch AS (
             SELECT n.id, o.store_id AS os, (o.date_created AT TIME ZONE ro.time_zone)::date AS od, ro.time_zone AS otz,
                    o.status::text <> ALL (ro.excluded) AS oc,
@@ -1415,33 +1405,33 @@ CREATE FUNCTION woo._sales_daily_items() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    signs integer[];
     stores uuid[];
     order_ids uuid[];
-    qty numeric[];
+    qty numeric[];  -- signed: what each order's items add (+) or take away (-)
     a record;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(1), array_agg(n.store_id), array_agg(n.order_id), array_agg(n.quantity::numeric)
-          INTO signs, stores, order_ids, qty FROM new_rows n;
+        SELECT array_agg(x.store_id), array_agg(x.order_id), array_agg(x.q) INTO stores, order_ids, qty
+          FROM (SELECT n.store_id, n.order_id, sum(n.quantity) AS q FROM new_rows n GROUP BY n.store_id, n.order_id) x;
     ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(-1), array_agg(o.store_id), array_agg(o.order_id), array_agg(o.quantity::numeric)
-          INTO signs, stores, order_ids, qty FROM old_rows o;
+        SELECT array_agg(x.store_id), array_agg(x.order_id), array_agg(x.q) INTO stores, order_ids, qty
+          FROM (SELECT o.store_id, o.order_id, -sum(o.quantity) AS q FROM old_rows o GROUP BY o.store_id, o.order_id) x;
     ELSE
-        SELECT array_agg(x.sign), array_agg(x.store_id), array_agg(x.order_id), array_agg(x.quantity)
-          INTO signs, stores, order_ids, qty
-          FROM old_rows o JOIN new_rows n ON n.id = o.id
-         CROSS JOIN LATERAL (VALUES (-1, o.store_id, o.order_id, o.quantity::numeric), (1, n.store_id, n.order_id, n.quantity::numeric))
-               AS x(sign, store_id, order_id, quantity)
-         WHERE (o.store_id, o.order_id, o.quantity) IS DISTINCT FROM (n.store_id, n.order_id, n.quantity);
+        SELECT array_agg(x.store_id), array_agg(x.order_id), array_agg(x.q) INTO stores, order_ids, qty
+          FROM (SELECT y.store_id, y.order_id, sum(y.q) AS q
+                  FROM old_rows o JOIN new_rows n ON n.id = o.id
+                 CROSS JOIN LATERAL (VALUES (o.store_id, o.order_id, -o.quantity), (n.store_id, n.order_id, n.quantity)) AS y(store_id, order_id, q)
+                 WHERE (o.store_id, o.order_id, o.quantity) IS DISTINCT FROM (n.store_id, n.order_id, n.quantity)
+                 GROUP BY y.store_id, y.order_id) x;
     END IF;
-    IF signs IS NULL THEN
+    IF stores IS NULL THEN
         RETURN NULL;
     END IF;
-    PERFORM woo._sales_daily_lock(stores);
+    PERFORM pg_advisory_xact_lock_shared(hashtext('woo.sales_daily'), hashtext(k::text))  -- before the rules are read
+       FROM (SELECT DISTINCT k FROM unnest(stores) AS k ORDER BY k) x;
     SELECT array_agg(c.st) AS s, array_agg((o.date_created AT TIME ZONE sr.time_zone)::date) AS d, array_agg(0) AS z,
            array_agg(c.q) AS i, array_agg(0::numeric) AS zn INTO a
-      FROM (SELECT u.st, u.o, sum(u.s * u.q) AS q FROM unnest(signs, stores, order_ids, qty) AS u(s, st, o, q) GROUP BY u.st, u.o) c
+      FROM unnest(stores, order_ids, qty) AS c(st, o, q)
      CROSS JOIN LATERAL (SELECT store_id, date_created, status FROM public.orders WHERE id = c.o OFFSET 0) o
       JOIN woo._store_rules(stores) sr ON sr.store_id = c.st
      WHERE o.store_id = c.st AND o.status::text <> ALL (sr.excluded);
@@ -1483,7 +1473,8 @@ BEGIN
     IF signs IS NULL THEN
         RETURN NULL;
     END IF;
-    PERFORM woo._sales_daily_lock(stores);
+    PERFORM pg_advisory_xact_lock_shared(hashtext('woo.sales_daily'), hashtext(k::text))  -- before the rules are read
+       FROM (SELECT DISTINCT k FROM unnest(stores) AS k ORDER BY k) x;
     SELECT array_agg(u.st) AS s, array_agg((u.dc AT TIME ZONE sr.time_zone)::date) AS d, array_agg(0) AS z,
            array_agg(u.s * u.amt) AS r, array_agg(0::numeric) AS zn INTO a
       FROM unnest(signs, stores, order_ids, dates, amounts) AS u(s, st, o, dc, amt)
@@ -1725,7 +1716,6 @@ COMMENT ON FUNCTION woo.ai_context() IS
 
 REVOKE ALL ON FUNCTION woo._sync_order_refunds(uuid, uuid[], jsonb[]), woo.upsert_refunds(uuid, integer, jsonb, boolean),
                        woo._store_rules(uuid[]), woo.store_day_rules(),
-                       woo._sales_daily_lock(uuid[]),
                        woo._sales_daily_add(uuid[], date[], integer[], numeric[], numeric[], numeric[], numeric[], numeric[], numeric[]),
                        woo._sales_daily_orders(), woo._sales_daily_items(), woo._sales_daily_refunds(), woo._sales_daily_stores(),
                        woo.expected_sales_daily(uuid), woo.analytics_drift(uuid), woo._rebuild_sales_daily(uuid),
