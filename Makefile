@@ -27,7 +27,7 @@ DATA_built = build/sql/$(EXTENSION_NAME)--$(EXT_VERSION).sql
 # scripts/regress-db.sh creates their database with every migration deployed.
 REGRESS = hash_email ingest
 REGRESS_OPTS = --inputdir=test --outputdir=build/regress --use-existing --temp-config=test/woo.conf
-ISOLATION = new_category order_moved
+ISOLATION = new_category order_moved rollup_rebuild
 ISOLATION_OPTS = --inputdir=test --outputdir=build/isolation --use-existing
 REGRESS_PREP = regress-db
 EXTRA_CLEAN = build/sql build/regress build/isolation $(OBJS:.o=.d)

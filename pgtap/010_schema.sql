@@ -3,7 +3,7 @@
 -- documented changes to the seed are asserted as such (see README, Migrations).
 -- Generated once from the spec text, then kept by hand: columns in the table spec_column.
 BEGIN;
-SELECT plan(417);
+SELECT plan(485);
 
 -- Every column asserted here, one row each: its type, NOT NULL or nullable, and
 -- its default or none (three assertions per row, below the table).
@@ -110,6 +110,24 @@ INSERT INTO spec_column (sch, tbl, col, type, not_null, dflt) VALUES
   ('public', 'customers', 'payload_hash', 'bytea', false, NULL),
   ('public', 'categories', 'payload_hash', 'bytea', false, NULL),
   ('public', 'coupons', 'payload_hash', 'bytea', false, NULL),
+  ('public', 'refunds', 'id', 'uuid', true, 'gen_random_uuid()'),
+  ('public', 'refunds', 'store_id', 'uuid', true, NULL),
+  ('public', 'refunds', 'order_id', 'uuid', true, NULL),
+  ('public', 'refunds', 'wc_refund_id', 'integer', true, NULL),
+  ('public', 'refunds', 'amount', 'numeric(12,2)', true, NULL),
+  ('public', 'refunds', 'reason', 'text', false, NULL),
+  ('public', 'refunds', 'date_created', 'timestamp with time zone', true, NULL),
+  ('public', 'refunds', 'date_exact', 'boolean', true, 'false'),
+  ('public', 'sales_daily', 'store_id', 'uuid', true, NULL),
+  ('public', 'sales_daily', 'day', 'date', true, NULL),
+  ('public', 'sales_daily', 'slot', 'smallint', true, '0'),
+  ('public', 'sales_daily', 'orders', 'integer', true, '0'),
+  ('public', 'sales_daily', 'items_sold', 'numeric', true, '0'),
+  ('public', 'sales_daily', 'gross_sales', 'numeric', true, '0'),
+  ('public', 'sales_daily', 'discounts', 'numeric', true, '0'),
+  ('public', 'sales_daily', 'refunds', 'numeric', true, '0'),
+  ('public', 'sales_daily', 'taxes', 'numeric', true, '0'),
+  ('public', 'sales_daily', 'shipping', 'numeric', true, '0'),
   ('woo', 'load_checkpoints', 'store_id', 'uuid', true, NULL),
   ('woo', 'load_checkpoints', 'sync_id', 'uuid', true, NULL),
   ('woo', 'load_checkpoints', 'source', 'text', true, NULL),
@@ -193,7 +211,27 @@ SELECT has_index('public', 'orders', 'idx_orders_store_customer', ARRAY['store_i
 SELECT has_index('public', 'customers', 'customers_store_guest_email_key', ARRAY['store_id', 'email_hash'], 'index customers_store_guest_email_key on customers(store_id, email_hash) (migration guest_customers)');
 SELECT index_is_unique('public', 'customers', 'customers_store_guest_email_key', 'customers_store_guest_email_key is UNIQUE');
 SELECT col_is_unique('public', 'sync_logs', ARRAY['store_id', 'id'], 'sync_logs: UNIQUE(store_id, id), the same-store target of woo.load_checkpoints (migration load_checkpoints)');
-SELECT tables_are('public', ARRAY['stores', 'categories', 'products', 'customers', 'orders', 'order_items', 'coupons', 'saved_charts', 'conversations', 'sync_logs'], 'public has exactly the ten seed tables');
+-- Issue 14: refunds as dated rows (migration refunds) and the day-level rollup (migration sales_daily).
+SELECT has_table('public', 'refunds', 'table refunds exists');
+SELECT columns_are('public', 'refunds', ARRAY['id', 'store_id', 'order_id', 'wc_refund_id', 'amount', 'reason', 'date_created', 'date_exact'], 'refunds: exactly its columns');
+SELECT col_is_pk('public', 'refunds', 'id', 'refunds.id is the primary key');
+SELECT fk_ok('public', 'refunds', 'store_id', 'public', 'stores', 'id', 'refunds.store_id references stores(id)');
+SELECT fk_ok('public', 'refunds', ARRAY['store_id', 'order_id'], 'public', 'orders', ARRAY['store_id', 'id'], 'refunds (store_id, order_id) references orders (store_id, id): same store');
+SELECT is((SELECT confdeltype::text FROM pg_constraint WHERE conname = 'refunds_order_same_store'), 'c', 'refunds go with their order: ON DELETE CASCADE');
+SELECT col_is_unique('public', 'refunds', ARRAY['store_id', 'order_id', 'wc_refund_id'], 'refunds: UNIQUE(store_id, order_id, wc_refund_id)');
+SELECT has_index('public', 'refunds', 'idx_refunds_store_date', ARRAY['store_id', 'date_created'], 'index idx_refunds_store_date on refunds(store_id, date_created)');
+SELECT has_table('public', 'sales_daily', 'table sales_daily exists');
+SELECT columns_are('public', 'sales_daily', ARRAY['store_id', 'day', 'slot', 'orders', 'items_sold', 'gross_sales', 'discounts', 'refunds', 'taxes', 'shipping'], 'sales_daily: exactly its columns');
+SELECT col_is_pk('public', 'sales_daily', ARRAY['store_id', 'day', 'slot'], 'sales_daily: PRIMARY KEY (store_id, day, slot)');
+SELECT fk_ok('public', 'sales_daily', 'store_id', 'public', 'stores', 'id', 'sales_daily.store_id references stores(id)');
+SELECT is((SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'public.sales_daily'::regclass AND contype = 'c'),
+          'CHECK (((slot >= 0) AND (slot <= 7)))', 'sales_daily.slot is 0 to 7');
+SELECT results_eq($$SELECT c.relname::text COLLATE "default", array_to_string(c.reloptions, ',') COLLATE "default" FROM pg_class c
+                     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'v' ORDER BY 1$$,
+                  $$VALUES ('customer_segments', 'security_invoker=true'), ('metrics_coupon_daily', 'security_invoker=true'),
+                           ('metrics_daily', 'security_invoker=true'), ('metrics_product_daily', 'security_invoker=true')$$,
+                  'public has exactly the four canonical views, each security_invoker (RLS of the reader)');
+SELECT tables_are('public', ARRAY['stores', 'categories', 'products', 'customers', 'orders', 'order_items', 'coupons', 'saved_charts', 'conversations', 'sync_logs', 'refunds', 'sales_daily'], 'public has exactly the ten seed tables, refunds and sales_daily');
 SELECT is(ARRAY(SELECT table_schema || '.' || table_name || '.' || column_name FROM information_schema.columns
                   WHERE table_schema IN ('public', 'woo') AND data_type = 'timestamp without time zone' ORDER BY 1),
           '{}'::text[], 'every timestamp column (public and woo) is timestamptz (UTC)');
@@ -202,7 +240,7 @@ SELECT is(ARRAY(SELECT c.table_name::text FROM information_schema.columns c
                  WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
                    AND c.column_name = 'store_id' AND c.data_type = 'uuid' AND c.is_nullable = 'NO'
                  ORDER BY 1),
-          ARRAY['categories', 'conversations', 'coupons', 'customers', 'order_items', 'orders', 'products', 'saved_charts', 'sync_logs'],
+          ARRAY['categories', 'conversations', 'coupons', 'customers', 'order_items', 'orders', 'products', 'refunds', 'sales_daily', 'saved_charts', 'sync_logs'],
           'every table but stores has store_id uuid NOT NULL');
 SELECT is(ARRAY(SELECT t.relname::text FROM pg_class t
                  WHERE t.relnamespace = 'public'::regnamespace AND t.relkind IN ('r', 'p') AND t.relname <> 'stores'

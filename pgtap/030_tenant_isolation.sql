@@ -1,4 +1,4 @@
--- Tenant isolation: two stores with rows in every table; for every table and for each of
+-- Tenant isolation: two stores with rows in every table (refunds and the rollup included); for every table and for each of
 -- woo_app and woo_ai, cross-store SELECT sees nothing, and cross-store INSERT, UPDATE,
 -- DELETE and upsert are denied (throws_ok with the SQLSTATE) or touch 0 rows. Cross-store
 -- references are impossible (same-store composite foreign keys); with no store bound,
@@ -8,7 +8,7 @@
 -- the attacker knows them (the worst case): a0000000-…-000000000NNK is row K of table N
 -- in store A, b0000000-… the same in store B.
 BEGIN;
-SELECT plan(212);
+SELECT plan(260);
 
 -- Fixture, as the superuser (RLS does not apply) -----------------------------------------
 INSERT INTO stores (id, store_url, api_key_hash, settings) VALUES
@@ -43,6 +43,9 @@ INSERT INTO conversations (id, store_id, messages) VALUES
 INSERT INTO sync_logs (id, store_id, sync_type) VALUES
     ('a0000000-0000-4000-8000-000000000091', 'a0000000-0000-4000-8000-000000000000', 'full'),
     ('b0000000-0000-4000-8000-000000000091', 'b0000000-0000-4000-8000-000000000000', 'full');
+INSERT INTO refunds (id, store_id, order_id, wc_refund_id, amount, date_created) VALUES
+    ('a0000000-0000-4000-8000-000000000101', 'a0000000-0000-4000-8000-000000000000', 'a0000000-0000-4000-8000-000000000041', 1, 2, '2024-01-02'),
+    ('b0000000-0000-4000-8000-000000000101', 'b0000000-0000-4000-8000-000000000000', 'b0000000-0000-4000-8000-000000000041', 1, 3, '2024-01-02');
 INSERT INTO woo.ingest_rejects (id, store_id, resource, payload, error, sqlstate) VALUES
     ('a0000000-0000-4000-8000-000000000101', 'a0000000-0000-4000-8000-000000000000', 'orders', '{}', 'A', '22023'),
     ('b0000000-0000-4000-8000-000000000101', 'b0000000-0000-4000-8000-000000000000', 'orders', '{}', 'B', '22023');
@@ -60,10 +63,12 @@ SELECT t, store_id, count(*) AS n FROM (
     UNION ALL SELECT 'saved_charts', store_id FROM saved_charts
     UNION ALL SELECT 'conversations', store_id FROM conversations
     UNION ALL SELECT 'sync_logs', store_id FROM sync_logs
+    UNION ALL SELECT 'refunds', store_id FROM refunds
+    UNION ALL SELECT 'sales_daily', store_id FROM sales_daily
     UNION ALL SELECT 'ingest_rejects', store_id FROM woo.ingest_rejects) x
 GROUP BY t, store_id;
 
--- The ten tables, with what an attacker needs to write a row: key column (id on stores),
+-- The ten seed tables and refunds, with what an attacker needs to write a row: key column (id on stores),
 -- the other required columns and their values, the WooCommerce id column used as upsert
 -- conflict target (with store B's value), and how many rows store A has.
 CREATE FUNCTION public.iso_tables()
@@ -78,7 +83,8 @@ LANGUAGE sql IMMUTABLE AS $$
            ('coupons',       6, 'store_id', 'wc_coupon_id, code',                        '5, ''x''',                       'wc_coupon_id', 1),
            ('saved_charts',  7, 'store_id', 'title, chart_config',                       '''x'', ''{}''',                  NULL, 1),
            ('conversations', 8, 'store_id', 'messages',                                  '''[]''',                         NULL, 1),
-           ('sync_logs',     9, 'store_id', 'sync_type',                                 '''full''',                       NULL, 1)
+           ('sync_logs',     9, 'store_id', 'sync_type',                                 '''full''',                       NULL, 1),
+           ('refunds',      10, 'store_id', 'order_id, wc_refund_id, amount, date_created', '''b0000000-0000-4000-8000-000000000041'', 9, 1, now()', NULL, 1)
 $$;
 
 -- Every cross-store check for one table, run as the current role with store A bound.
@@ -171,11 +177,34 @@ BEGIN
     END LOOP;
 END $$;
 
+-- The rollup (read-only to every role) and the canonical views, as role r with store A bound.
+CREATE FUNCTION public.iso_rollup(r text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+    v text;
+    n bigint;
+BEGIN
+    EXECUTE 'SELECT count(*) FROM public.sales_daily WHERE store_id = ''b0000000-0000-4000-8000-000000000000''' INTO n;
+    RETURN NEXT is(n, 0::bigint, format('%s: sales_daily shows no row of store B, even when asked for it', r));
+    EXECUTE 'SELECT count(*) FROM public.sales_daily' INTO n;
+    RETURN NEXT is(n, 2::bigint, format('%s: sales_daily shows store A''s two days (the order''s, the refund''s)', r));
+    RETURN NEXT throws_ok($q$INSERT INTO public.sales_daily (store_id, day) VALUES ('a0000000-0000-4000-8000-000000000000', '2024-01-05')$q$,
+                          '42501', NULL, format('%s: INSERT into sales_daily is denied, even for its own store', r));
+    RETURN NEXT throws_ok('UPDATE public.sales_daily SET orders = 99', '42501', NULL, format('%s: UPDATE of sales_daily is denied', r));
+    RETURN NEXT throws_ok('DELETE FROM public.sales_daily', '42501', NULL, format('%s: DELETE from sales_daily is denied', r));
+    FOREACH v IN ARRAY ARRAY['metrics_daily', 'metrics_product_daily', 'metrics_coupon_daily', 'customer_segments'] LOOP
+        EXECUTE format('SELECT count(*) FROM public.%I WHERE store_id <> ''a0000000-0000-4000-8000-000000000000''', v) INTO n;
+        RETURN NEXT is(n, 0::bigint, format('%s: view %s shows no row of another store', r, v));
+    END LOOP;
+    EXECUTE 'SELECT count(*) FROM public.metrics_daily' INTO n;
+    RETURN NEXT is(n, 2::bigint, format('%s: metrics_daily shows store A''s two days (the order''s, the refund''s)', r));
+END $$;
+
 -- woo_app, binding store A itself with woo.set_store (GRANT SET ON PARAMETER) -------------
 SET LOCAL ROLE woo_app;
 SELECT is(woo.set_store('a0000000-0000-4000-8000-000000000000'), 'a0000000-0000-4000-8000-000000000000'::uuid,
           'woo_app binds store A with woo.set_store');
 SELECT * FROM iso_checks('woo_app');
+SELECT * FROM iso_rollup('woo_app');
 
 -- woo.ingest_rejects (schema woo): woo_app reads, inserts and deletes its own store's only.
 SELECT is((SELECT count(*) FROM woo.ingest_rejects), 1::bigint, 'woo_app: woo.ingest_rejects shows only store A''s row');
@@ -230,6 +259,7 @@ SELECT throws_ok($$UPDATE orders SET customer_id = 'b0000000-0000-4000-8000-0000
 SET LOCAL woo.store_id = 'a0000000-0000-4000-8000-000000000000';
 SET LOCAL ROLE woo_ai;
 SELECT * FROM iso_checks('woo_ai');
+SELECT * FROM iso_rollup('woo_ai');
 SELECT throws_ok('SELECT count(*) FROM woo.ingest_rejects', '42501', NULL, 'woo_ai: woo.ingest_rejects is not readable at all');
 RESET ROLE;
 
@@ -239,10 +269,15 @@ SELECT is(current_setting('woo.store_id'), '', 'the binding is cleared for the u
 CREATE FUNCTION public.iso_unbound(r text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     t record;
+    v text;
 BEGIN
     FOR t IN SELECT * FROM public.iso_tables() LOOP
         RETURN NEXT throws_ok(format('SELECT count(*) FROM public.%I', t.tbl), '42501', 'no store is bound to this transaction',
                               format('%s, no store bound: SELECT from %s fails', r, t.tbl));
+    END LOOP;
+    FOREACH v IN ARRAY ARRAY['sales_daily', 'metrics_daily', 'metrics_product_daily', 'metrics_coupon_daily', 'customer_segments'] LOOP
+        RETURN NEXT throws_ok(format('SELECT count(*) FROM public.%I', v), '42501', 'no store is bound to this transaction',
+                              format('%s, no store bound: SELECT from %s fails', r, v));
     END LOOP;
 END $$;
 SET LOCAL ROLE woo_app;
@@ -271,6 +306,8 @@ SELECT results_eq(
         UNION ALL SELECT 'saved_charts', store_id FROM saved_charts
         UNION ALL SELECT 'conversations', store_id FROM conversations
         UNION ALL SELECT 'sync_logs', store_id FROM sync_logs
+        UNION ALL SELECT 'refunds', store_id FROM refunds
+        UNION ALL SELECT 'sales_daily', store_id FROM sales_daily
         UNION ALL SELECT 'ingest_rejects', store_id FROM woo.ingest_rejects) x
       GROUP BY t, store_id ORDER BY t, store_id$$,
     $$SELECT t, store_id, n FROM iso_before ORDER BY t, store_id$$,

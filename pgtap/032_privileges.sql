@@ -2,12 +2,13 @@
 -- widened policy, a widened grant, a new role attribute or a new woo.* function that nobody
 -- reviewed fails the suite. The attacks themselves are in 030 and 031.
 BEGIN;
-SELECT plan(432);
+SELECT plan(539);
 
--- The tables under RLS: the ten seed tables in public, woo.ingest_rejects and woo.load_checkpoints.
+-- The tables under RLS with four policies: the ten seed tables in public and refunds (1.6);
+-- below, public.sales_daily (read-only), woo.ingest_rejects and woo.load_checkpoints.
 CREATE FUNCTION pg_temp.tables() RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $$
     SELECT unnest(ARRAY['stores', 'categories', 'products', 'customers', 'orders', 'order_items',
-                        'coupons', 'saved_charts', 'conversations', 'sync_logs'])
+                        'coupons', 'saved_charts', 'conversations', 'sync_logs', 'refunds'])
 $$;
 
 -- Policies: exactly four per table, named <table>_<command>, for the command of their name,
@@ -45,10 +46,16 @@ SELECT policy_cmd_is('woo', 'load_checkpoints', 'load_checkpoints_insert', 'inse
 SELECT policy_roles_are('woo', 'load_checkpoints', 'load_checkpoints_select', ARRAY['woo_app'], 'policy load_checkpoints_select applies to woo_app');
 SELECT policy_roles_are('woo', 'load_checkpoints', 'load_checkpoints_insert', ARRAY['woo_app'], 'policy load_checkpoints_insert applies to woo_app');
 
+-- The rollup (issue 14) is written only by the extension's SECURITY DEFINER triggers: a
+-- SELECT policy and nothing else.
+SELECT policies_are('public', 'sales_daily', ARRAY['sales_daily_select'], 'sales_daily has exactly one policy, sales_daily_select');
+SELECT policy_cmd_is('public', 'sales_daily', 'sales_daily_select', 'select', 'policy sales_daily_select is FOR SELECT');
+SELECT policy_roles_are('public', 'sales_daily', 'sales_daily_select', ARRAY['woo_app', 'woo_ai'], 'policy sales_daily_select applies to woo_app, woo_ai');
+
 -- No other policy anywhere, and every policy is exactly "key = (SELECT woo.current_store())":
 -- an extra permissive policy, or an OR added to one, fails here.
-SELECT is((SELECT count(*) FROM pg_policies WHERE schemaname = 'public'), 40::bigint, 'public has exactly 40 policies');
-SELECT is((SELECT count(*) FROM pg_policies), 45::bigint, 'the database has exactly 45 policies (40 + woo.ingest_rejects'' 3 + woo.load_checkpoints'' 2)');
+SELECT is((SELECT count(*) FROM pg_policies WHERE schemaname = 'public'), 45::bigint, 'public has exactly 45 policies (11 tables x 4 + sales_daily''s 1)');
+SELECT is((SELECT count(*) FROM pg_policies), 50::bigint, 'the database has exactly 50 policies (45 + woo.ingest_rejects'' 3 + woo.load_checkpoints'' 2)');
 SELECT is_empty(
     $$SELECT schemaname, tablename, policyname FROM pg_policies
        WHERE policyname !~ ('^' || tablename || '_(select|insert|update|delete)$')
@@ -110,6 +117,16 @@ BEGIN
     END LOOP;
 END $$;
 SELECT * FROM pg_temp.table_priv_checks();
+SELECT table_privs_are('public', 'sales_daily', 'woo_app', ARRAY['SELECT'], 'woo_app has exactly SELECT on sales_daily');
+SELECT table_privs_are('public', 'sales_daily', 'woo_ai', ARRAY['SELECT'], 'woo_ai has exactly SELECT on sales_daily');
+SELECT table_privs_are('public', 'sales_daily', 'woo_owner', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'],
+                       'woo_owner has the owner''s privileges on sales_daily');
+SELECT table_privs_are('public', 'sales_daily', 'public', ARRAY[]::name[], 'PUBLIC has no privilege on sales_daily');
+-- The canonical views: read by woo_app and woo_ai (security_invoker: under their RLS), nothing else.
+SELECT table_privs_are('public', v, r, CASE WHEN r = 'public' THEN ARRAY[]::name[] ELSE ARRAY['SELECT']::name[] END,
+                       format('%s has %s on view %s', r, CASE WHEN r = 'public' THEN 'no privilege' ELSE 'exactly SELECT' END, v))
+  FROM unnest(ARRAY['metrics_daily', 'metrics_product_daily', 'metrics_coupon_daily', 'customer_segments']) v
+ CROSS JOIN unnest(ARRAY['woo_app', 'woo_ai', 'public']) r;
 SELECT table_privs_are('woo', 'ingest_rejects', 'woo_app', ARRAY['SELECT', 'INSERT', 'DELETE'], 'woo_app has exactly SELECT, INSERT, DELETE on woo.ingest_rejects');
 SELECT table_privs_are('woo', 'ingest_rejects', 'woo_ai', ARRAY[]::name[], 'woo_ai has no privilege on woo.ingest_rejects');
 SELECT table_privs_are('woo', 'ingest_rejects', 'woo_owner', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'],
@@ -157,10 +174,15 @@ SELECT functions_are('woo', ARRAY['_checkpoint', '_loaded_at_startup', 'ai_query
                                   '_hash_api_key', 'append_message', 'check_ai_query', 'configure_store', 'deactivate_store',
                                   'delete_chart', 'forget_customer', 'move_chart', 'normalize_store_url', 'purge_store',
                                   'redact_emails', 'register_store', 'rotate_store_key', 'run_chart', 'save_chart',
-                                  'start_conversation', 'sync_cursor', 'update_chart', 'verify_store_key'],
+                                  'start_conversation', 'sync_cursor', 'update_chart', 'verify_store_key',
+                                  -- 1.6, issue 14
+                                  '_rebuild_sales_daily', '_sales_daily_add', '_sales_daily_items', '_sales_daily_orders',
+                                  '_sales_daily_refunds', '_sales_daily_stores', '_store_rules', '_sync_order_refunds', 'ai_context',
+                                  'ai_context_jsonb', 'analytics_drift', 'expected_sales_daily', 'repair_analytics', 'store_day_rules',
+                                  'upsert_refunds'],
                      'schema woo has exactly the reviewed functions');
-SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 47::bigint,
-          'schema woo has exactly 47 functions (two overloaded), all of them below');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 62::bigint,
+          'schema woo has exactly 62 functions (two overloaded), all of them below');
 CREATE FUNCTION pg_temp.function_priv_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     f record;
@@ -216,7 +238,24 @@ BEGIN
         ('start_conversation',         ARRAY['uuid'],                             true,  false, false),
         ('sync_cursor',                ARRAY['uuid', 'text'],                     true,  false, false),
         ('update_chart',               ARRAY['uuid', 'text', 'text', 'jsonb'],    true,  false, false),
-        ('verify_store_key',           ARRAY['text', 'text'],                     true,  false, false)
+        ('verify_store_key',           ARRAY['text', 'text'],                     true,  false, false),
+        -- 1.6, issue 14 (the trigger functions and the rollup's writers: nobody)
+        ('_rebuild_sales_daily',       ARRAY['uuid'],                             false, false, false),
+        ('_sales_daily_add',           ARRAY['uuid[]', 'date[]', 'integer[]', 'numeric[]', 'numeric[]', 'numeric[]', 'numeric[]', 'numeric[]', 'numeric[]'],
+                                                                                  false, false, false),
+        ('_sales_daily_items',         ARRAY[]::name[],                           false, false, false),
+        ('_sales_daily_orders',        ARRAY[]::name[],                           false, false, false),
+        ('_sales_daily_refunds',       ARRAY[]::name[],                           false, false, false),
+        ('_sales_daily_stores',        ARRAY[]::name[],                           false, false, false),
+        ('_store_rules',               ARRAY['uuid[]'],                           true,  false, false),
+        ('_sync_order_refunds',        ARRAY['uuid', 'uuid[]', 'jsonb[]'],        true,  false, false),
+        ('ai_context',                 ARRAY[]::name[],                           true,  false, false),
+        ('ai_context_jsonb',           ARRAY[]::name[],                           true,  false, false),
+        ('analytics_drift',            ARRAY['uuid'],                             true,  false, false),
+        ('expected_sales_daily',       ARRAY['uuid'],                             true,  false, false),
+        ('repair_analytics',           ARRAY['uuid'],                             true,  false, false),
+        ('store_day_rules',            ARRAY[]::name[],                           true,  true,  false),
+        ('upsert_refunds',             ARRAY['uuid', 'integer', 'jsonb', 'boolean'], true, false, false)
     ) v(fn, args, app, ai, owner) LOOP
         FOREACH r IN ARRAY ARRAY['woo_app', 'woo_ai', 'woo_owner', 'woo_onboarding', 'public'] LOOP
             want := CASE WHEN (r = 'woo_app' AND f.app) OR (r = 'woo_ai' AND f.ai) OR (r = 'woo_owner' AND f.owner)
@@ -231,11 +270,17 @@ SELECT * FROM pg_temp.function_priv_checks();
 SELECT results_eq(
     $$SELECT p.oid::regprocedure::text, array_to_string(p.proconfig, ',') COLLATE "default" FROM pg_proc p
        WHERE p.pronamespace = 'woo'::regnamespace AND p.prosecdef ORDER BY 1$$,
-    $$VALUES ('woo.create_ai_login(uuid,name,text)', 'search_path=pg_catalog, pg_temp'),
+    $$VALUES ('woo._sales_daily_items()', 'search_path=pg_catalog, pg_temp'),
+             ('woo._sales_daily_orders()', 'search_path=pg_catalog, pg_temp'),
+             ('woo._sales_daily_refunds()', 'search_path=pg_catalog, pg_temp'),
+             ('woo._sales_daily_stores()', 'search_path=pg_catalog, pg_temp'),
+             ('woo.create_ai_login(uuid,name,text)', 'search_path=pg_catalog, pg_temp'),
              ('woo.purge_store(uuid)', 'search_path=pg_catalog, pg_temp'),
              ('woo.register_store(text,text,text,text,jsonb)', 'search_path=pg_catalog, pg_temp'),
+             ('woo.repair_analytics(uuid)', 'search_path=pg_catalog, pg_temp'),
+             ('woo.store_day_rules()', 'search_path=pg_catalog, pg_temp'),
              ('woo.verify_store_key(text,text)', 'search_path=pg_catalog, pg_temp')$$,
-    'the SECURITY DEFINER functions of schema woo are create_ai_login, purge_store, register_store and verify_store_key, each with a fixed search_path');
+    'the SECURITY DEFINER functions of schema woo are create_ai_login, purge_store, register_store, verify_store_key, the rollup''s four trigger functions, repair_analytics and store_day_rules, each with a fixed search_path');
 
 -- Roles: none of ours can log in, is superuser or bypasses RLS; none is a member of another role.
 SELECT results_eq(
@@ -322,8 +367,9 @@ SELECT results_eq(
              ('customers_store_guest_email_key', 'CREATE UNIQUE INDEX customers_store_guest_email_key ON public.customers USING btree (store_id, email_hash) WHERE (wc_customer_id IS NULL)'),
              ('customers_store_id_wc_customer_id_key', 'CREATE UNIQUE INDEX customers_store_id_wc_customer_id_key ON public.customers USING btree (store_id, wc_customer_id)'),
              ('orders_store_id_wc_order_id_key', 'CREATE UNIQUE INDEX orders_store_id_wc_order_id_key ON public.orders USING btree (store_id, wc_order_id)'),
-             ('products_store_id_wc_product_id_key', 'CREATE UNIQUE INDEX products_store_id_wc_product_id_key ON public.products USING btree (store_id, wc_product_id)')$$,
-    'the upsert conflict targets are (store_id, wc_*_id), and (store_id, email_hash) for guests');
+             ('products_store_id_wc_product_id_key', 'CREATE UNIQUE INDEX products_store_id_wc_product_id_key ON public.products USING btree (store_id, wc_product_id)'),
+             ('refunds_store_order_refund_key', 'CREATE UNIQUE INDEX refunds_store_order_refund_key ON public.refunds USING btree (store_id, order_id, wc_refund_id)')$$,
+    'the upsert conflict targets are (store_id, wc_*_id), (store_id, email_hash) for guests and (store_id, order_id, wc_refund_id) for refunds');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -104,13 +104,19 @@ sql -c "SELECT s.store_url AS store, c.display_name, c.wc_customer_id, c.order_c
     -c "SELECT s.store_url AS store, (SELECT count(*) FROM woo.customer_metrics_drift(s.id)) AS drifting_values
           FROM public.stores s ORDER BY 1"
 
-say "An AI question answered under RLS: woo.ai_query runs the model's SELECT as woo_ai, for the bound store only"
-QUESTION="SELECT status, count(*) AS orders, sum(total) AS revenue FROM orders GROUP BY status ORDER BY revenue DESC"
+say "The context the model gets: woo.ai_context(), generated from the catalog for the bound store (its first lines)"
+sql -At -c "BEGIN" -c "SET LOCAL ROLE woo_app" -c "SET LOCAL woo.store_id = '$STORE1'" \
+    -c "SELECT octet_length(woo.ai_context()) || ' bytes in all (at most 16 KB); the first lines:'" -c "SELECT woo.ai_context()" -c "COMMIT" |
+  sed -n 1,24p
+
+say "An AI question answered under RLS through the canonical daily view: woo.ai_query runs the model's SELECT as woo_ai, for the bound store only"
+QUESTION="SELECT date_trunc('month', day)::date AS month, sum(orders) AS orders, sum(net_sales) AS net_sales, sum(refunds) AS refunds, sum(new_customers) AS new_customers FROM metrics_daily GROUP BY 1 ORDER BY 1 DESC LIMIT 3"
 echo "model-written SQL: $QUESTION"
 for store in "$STORE1" "$STORE2"; do
   sql -c "BEGIN" -c "SET LOCAL ROLE woo_app" -c "SET LOCAL woo.store_id = '$store'" \
       -c "SELECT (SELECT store_url FROM public.stores WHERE id = woo.current_store()) AS bound_store, r AS row
-            FROM woo.ai_query('$QUESTION') r" -c "COMMIT"
+            FROM woo.ai_query(\$q\$$QUESTION\$q\$) r" \
+      -c "SELECT count(*) AS rollup_values_drifting FROM woo.analytics_drift('$store')" -c "COMMIT"
 done
 
 say "Adversarial SQL from the model is refused (each line is one attempt)"

@@ -43,7 +43,7 @@ fi
 runs=$(printf '%s\n' "$out" | grep -c ' t ' || true)
 bad=$(printf '%s\n' "$out" | grep ' f ' || true)
 if [ -z "$bad" ]; then
-  ok "$runs iterations (strict, lenient, one at a time, webhooks): no XX000, no partial write, lenient = one at a time, no plaintext e-mail"
+  ok "$runs iterations (strict, lenient, one at a time, webhooks): no XX000, no partial write, lenient = one at a time, no plaintext e-mail, no rollup drift"
 else
   not_ok "$(printf '%s\n' "$bad" | wc -l) failures in $runs iterations" \
     "$(printf '%s\n' "$bad" | head -n 20 | while read -r it _ what; do

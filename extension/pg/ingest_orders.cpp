@@ -8,7 +8,9 @@
 //      hash) and product exists, as placeholders when not yet synced;
 //   4. upsert the orders (the stale rule is repeated in the ON CONFLICT clause,
 //      for a concurrent writer between 2 and 4);
-//   5. replace the line items of every written order.
+//   5. replace the line items of every written order;
+//   6. replace the refund rows (public.refunds) of the written orders that have or
+//      had refunds, from their refunds[] (woo._sync_order_refunds, 1.6).
 #include "pg/boundary.hpp"
 #include "pg/ingest_common.hpp"
 #include "pg/ingest_catalog.hpp"
@@ -18,6 +20,8 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -50,6 +54,7 @@ struct Order {
     int64_t wc_customer;
     text *email_hash, *customer_name;
     bytea *hash;
+    Jsonb *refunds;  // the payload's refunds[] when not empty (step 6)
     int n_items;
     Item *items;
     // resolved while writing
@@ -147,6 +152,10 @@ void parse_order(const Call *call, const Record *r, void *out) {
             refunded = DirectFunctionCall2(numeric_sub, refunded, amount);
     }
     o->refunded_total = derived_money(r, "refunded_total (the sum of refunds[].total)", DirectFunctionCall1(numeric_abs, refunded));
+    JsonbValue refunds_value;
+    o->refunds = n > 0 && getKeyJsonValueFromContainer(obj, "refunds", 7, &refunds_value) != nullptr
+                     ? JsonbValueToJsonb(&refunds_value)
+                     : nullptr;
 
     // Coupon codes, comma-separated.
     JsonbContainer *coupons = nested_array(r, obj, "coupon_lines", &n);
@@ -313,7 +322,19 @@ Statement insert_items = {
         UUIDARRAYOID},
     nullptr};
 
+// The refund rows of written orders, from their refunds[] (extension 1.6).
+Statement sync_refunds = {"SELECT woo._sync_order_refunds($1, $2, $3)", 3, {UUIDOID, UUIDARRAYOID, JSONBARRAYOID}, nullptr};
+
 // ---- helpers -----------------------------------------------------------------------
+
+// Whether the database's extension has woo._sync_order_refunds (1.6 and later): the
+// library also serves databases still at 1.5, which have no refund rows. A catalog
+// cache probe per chunk that has refunds to write.
+bool has_refund_rows() {
+    static const Oid types[3] = {UUIDOID, UUIDARRAYOID, JSONBARRAYOID};
+    return OidIsValid(LookupFuncName(list_make2(makeString(pstrdup("woo")), makeString(pstrdup("_sync_order_refunds"))), 3,
+                                     types, true));
+}
 
 // Looks up key -> uuid pairs returned by an ensure_* statement (int4 or text keys).
 struct IdMap {
@@ -541,8 +562,10 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
     SPI_freetuptable(SPI_tuptable);
 
     // 5. line items of the written orders: replaced, never merged
-    Column updated_ids;
+    Column updated_ids, refund_orders, refund_lists;
     column_init(&updated_ids, UUIDOID, returned);
+    column_init(&refund_orders, UUIDOID, returned);
+    column_init(&refund_lists, JSONBOID, returned);
     Column it[7];
     const Oid item_types[7] = {UUIDOID, UUIDOID, TEXTOID, TEXTOID, NUMERICOID, NUMERICOID, NUMERICOID};
     for (int k = 0; k < 7; ++k) column_init(&it[k], item_types[k], n_items);
@@ -563,6 +586,10 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
             if (!o->prev_customer_null) affected_add(affected, o->prev_customer);
         }
         if (!o->customer_null) affected_add(affected, o->customer_id);
+        if (o->refunds != nullptr || !ret_inserted[t]) {  // an updated order may have lost its refunds
+            column_push(&refund_orders, ret_id[t], false);
+            column_push(&refund_lists, PointerGetDatum(o->refunds), o->refunds == nullptr);
+        }
         for (int k = 0; k < o->n_items; ++k) {
             Item *item = &o->items[k];
             Datum product_id = (Datum)0;
@@ -595,6 +622,12 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
         for (int k = 0; k < 7; ++k) v[k + 1] = column_array(&it[k]);
         v[8] = random_uuids(it[0].n);
         run(&insert_items, v, "         ");
+    }
+    // 6. refunds
+    if (refund_orders.n > 0 && has_refund_rows()) {
+        Datum v[3] = {store, column_array(&refund_orders), column_array(&refund_lists)};
+        run(&sync_refunds, v, "   ");
+        SPI_freetuptable(SPI_tuptable);
     }
 }
 

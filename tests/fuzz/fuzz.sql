@@ -120,7 +120,17 @@ CREATE FUNCTION fuzz.digest(store uuid) RETURNS text LANGUAGE sql STABLE AS $$
       (SELECT string_agg(concat_ws(',', wc_coupon_id, code, discount_type, amount, usage_count, payload_hash), ';' ORDER BY wc_coupon_id)
          FROM public.coupons WHERE store_id = store),
       (SELECT string_agg(concat_ws(',', resource, wc_id, sqlstate, payload), ';' ORDER BY resource, wc_id, sqlstate, payload::text)
-         FROM woo.ingest_rejects WHERE store_id = store)))
+         FROM woo.ingest_rejects WHERE store_id = store),
+      -- issue 14: the refund rows and the day-level rollup (summed over its writer slots)
+      (SELECT string_agg(concat_ws(',', o.wc_order_id, f.wc_refund_id, f.amount, f.reason, f.date_created, f.date_exact), ';'
+                         ORDER BY o.wc_order_id, f.wc_refund_id)
+         FROM public.refunds f JOIN public.orders o ON o.id = f.order_id WHERE f.store_id = store),
+      (SELECT string_agg(concat_ws(',', day, orders, items_sold, gross_sales, discounts, refunds, taxes, shipping), ';' ORDER BY day)
+         FROM (SELECT day, sum(orders) AS orders, sum(items_sold) AS items_sold, sum(gross_sales) AS gross_sales, sum(discounts) AS discounts,
+                      sum(refunds) AS refunds, sum(taxes) AS taxes, sum(shipping) AS shipping
+                 FROM public.sales_daily WHERE store_id = store GROUP BY day
+               HAVING (sum(orders), sum(items_sold), sum(gross_sales), sum(discounts), sum(refunds), sum(taxes), sum(shipping))
+                      <> (0, 0, 0, 0, 0, 0, 0)) d)))
 $$;
 
 -- Stored texts that hold an e-mail address in clear (a dotted domain).
@@ -231,6 +241,10 @@ BEGIN
                     GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
                     IF state = 'XX000' THEN ok := false; what := 'webhook ' || topic || ': XX000 ' || msg; RETURN NEXT; END IF;
                 END;
+            END IF;
+            -- issue 14: whatever ran, the day-level rollup equals the raw tables
+            IF EXISTS (SELECT 1 FROM woo.analytics_drift(store)) THEN
+                ok := false; what := res || ': the rollup (sales_daily) drifted from the raw tables'; RETURN NEXT;
             END IF;
             RAISE EXCEPTION USING ERRCODE = 'F0Z02';
         EXCEPTION WHEN SQLSTATE 'F0Z02' THEN NULL;

@@ -1,0 +1,4 @@
+-- Revert pg_woocommerce:refunds from pg
+BEGIN;
+DROP TABLE public.refunds;
+COMMIT;

@@ -1,0 +1,4 @@
+-- Revert pg_woocommerce:sales_daily from pg
+BEGIN;
+DROP TABLE public.sales_daily;
+COMMIT;
