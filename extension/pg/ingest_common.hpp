@@ -262,12 +262,13 @@ struct Statement {
 // Runs a statement (prepared once per backend and kept); nulls in SPI form.
 int run(Statement *s, Datum *values, const char *nulls);
 // run() for a statement that writes rows by TID (`ctid = ANY($n)`, or a join of
-// a TID list with the table): planned with every scan but TID scans and every
-// join but nested loops disabled (as a function's SET clause would, for the
-// call: the settings end with it, or with the transaction an ERROR aborts), it
-// probes each row by TID whatever the table's size when the plan was made, the
-// statistics or a row-level security qual say. A row updated concurrently since
-// its TID was read is still found: the TID scan's recheck follows its update.
+// a TID list with the table): its generic plan is made with every scan but TID
+// scans and every join but nested loops disabled (for the planning only, in a
+// GUC nest level: the statement then runs, and its triggers plan their own
+// queries, with the session's settings), so it probes each row by TID whatever
+// the table's size when the plan was made, the statistics or a row-level
+// security qual say. A row updated concurrently since its TID was read is still
+// found: the TID scan's recheck follows its update.
 int run_tid_probing(Statement *s, Datum *values, const char *nulls);
 
 // Text helpers.

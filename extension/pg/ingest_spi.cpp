@@ -18,6 +18,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
+#include "utils/plancache.h"
 #include "utils/inval.h"
 #include "access/genam.h"
 #include "access/hash.h"
@@ -257,13 +258,29 @@ static Statement write_metrics = {
     5, {TIDARRAYOID, NUMERICARRAYOID, INT4ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}, nullptr};
 
 int run_tid_probing(Statement *s, Datum *values, const char *nulls) {
-    const int level = NewGUCNestLevel();
-    for (const char *setting : {"enable_seqscan", "enable_bitmapscan", "enable_indexscan", "enable_indexonlyscan",
-                                "enable_hashjoin", "enable_mergejoin"})
-        (void)set_config_option(setting, "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-    const int rc = run(s, values, nulls);
-    AtEOXact_GUC(true, level);
-    return rc;
+    if (s->plan == nullptr) {
+        // Always its generic plan: the one built below, under the settings.
+        SPIPlanPtr plan = SPI_prepare_cursor(s->sql, s->nargs, s->argtypes, CURSOR_OPT_GENERIC_PLAN);
+        if (plan == nullptr) elog(ERROR, "SPI_prepare failed for \"%s\": %s", s->sql, SPI_result_code_string(SPI_result));
+        if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
+        s->plan = plan;
+    }
+    // The settings hold while the plan is made (or found still valid), not while
+    // it runs: the statement's triggers (foreign-key checks, the rollup's) plan
+    // and cache their own queries with the session's settings.
+    {
+        MemoryContext caller = CurrentMemoryContext;
+        const int level = NewGUCNestLevel();
+        for (const char *setting : {"enable_seqscan", "enable_bitmapscan", "enable_indexscan", "enable_indexonlyscan",
+                                    "enable_hashjoin", "enable_mergejoin"})
+            (void)set_config_option(setting, "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        CachedPlan *cplan = SPI_plan_get_cached_plan(s->plan);
+        if (cplan == nullptr) elog(ERROR, "could not plan \"%s\"", s->sql);
+        ReleaseCachedPlan(cplan, CurrentResourceOwner);
+        AtEOXact_GUC(true, level);
+        MemoryContextSwitchTo(caller);
+    }
+    return run(s, values, nulls);
 }
 
 void recompute_affected(const Call *call, const Column *c) {
