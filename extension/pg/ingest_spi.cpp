@@ -122,90 +122,98 @@ void replan_after_growth() {
     }
 }
 
-// ---- guests by e-mail hash ------------------------------------------------------------
+// ---- direct index probes ----------------------------------------------------------------
+
+namespace {
+
+// An index of a public table read directly (no plan), with what the next
+// statement would see: this transaction's own rows, and under READ COMMITTED a
+// new snapshot (rows another transaction committed while we waited for it).
+struct IndexProbe {
+    Relation heap, idx;
+    Snapshot snap;
+    IndexScanDesc scan;
+    TupleTableSlot *slot;
+};
+
+bool probe_begin(const char *table, const char *index, int nkeys, IndexProbe *p) {
+    const Oid ns = get_namespace_oid("public", false);
+    const Oid relid = get_relname_relid(table, ns);
+    const Oid idxid = get_relname_relid(index, ns);
+    if (!OidIsValid(relid) || !OidIsValid(idxid)) return false;
+    p->heap = table_open(relid, AccessShareLock);
+    p->idx = index_open(idxid, AccessShareLock);
+    CommandCounterIncrement();
+    p->snap = RegisterSnapshot(GetTransactionSnapshot());
+    p->snap->curcid = GetCurrentCommandId(false);
+    p->scan = index_beginscan(p->heap, p->idx, p->snap, nkeys, 0);
+    p->slot = table_slot_create(p->heap, nullptr);
+    return true;
+}
+
+void probe_end(IndexProbe *p) {
+    ExecDropSingleTupleTableSlot(p->slot);
+    index_endscan(p->scan);
+    UnregisterSnapshot(p->snap);
+    index_close(p->idx, AccessShareLock);
+    table_close(p->heap, AccessShareLock);
+}
+
+}  // namespace
 
 int probe_guests(Datum store, const Column *hashes, char **keys_out, Datum *ids_out, bool first_only) {
-    const Oid ns = get_namespace_oid("public", false);
-    const Oid relid = get_relname_relid("customers", ns);
-    const Oid idxid = get_relname_relid("customers_store_guest_email_key", ns);
-    if (!OidIsValid(relid) || !OidIsValid(idxid)) return -1;
-    const AttrNumber id_att = get_attnum(relid, "id");
-    Relation heap = table_open(relid, AccessShareLock);
-    Relation idx = index_open(idxid, AccessShareLock);
-    // What the next statement would see: this transaction's own rows (the guests
-    // just created), and under READ COMMITTED a new snapshot (the guests another
-    // transaction created while ON CONFLICT waited for it).
-    CommandCounterIncrement();
-    Snapshot snap = RegisterSnapshot(GetTransactionSnapshot());
-    snap->curcid = GetCurrentCommandId(false);
-    IndexScanDesc scan = index_beginscan(heap, idx, snap, 2, 0);
-    TupleTableSlot *slot = table_slot_create(heap, nullptr);
+    IndexProbe p;
+    if (!probe_begin("customers", "customers_store_guest_email_key", 2, &p)) return -1;
+    const AttrNumber id_att = get_attnum(RelationGetRelid(p.heap), "id");
     int found = 0;
     for (int k = 0; k < hashes->n; ++k) {
         if (hashes->nulls[k]) continue;
         ScanKeyData keys[2];
         ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, store);
-        ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid, idx->rd_indcollation[1], F_TEXTEQ,
+        ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid, p.idx->rd_indcollation[1], F_TEXTEQ,
                                hashes->values[k]);
-        index_rescan(scan, keys, 2, nullptr, 0);
-        if (!index_getnext_slot(scan, ForwardScanDirection, slot)) continue;
+        index_rescan(p.scan, keys, 2, nullptr, 0);
+        if (!index_getnext_slot(p.scan, ForwardScanDirection, p.slot)) continue;
         if (ids_out != nullptr) {
             bool isnull;
             auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-            std::memcpy(u, DatumGetUUIDP(slot_getattr(slot, id_att, &isnull)), sizeof(pg_uuid_t));
+            std::memcpy(u, DatumGetUUIDP(slot_getattr(p.slot, id_att, &isnull)), sizeof(pg_uuid_t));
             ids_out[found] = UUIDPGetDatum(u);
             keys_out[found] = TextDatumGetCString(hashes->values[k]);
         }
         ++found;
         if (first_only) break;
     }
-    ExecDropSingleTupleTableSlot(slot);
-    index_endscan(scan);
-    UnregisterSnapshot(snap);
-    index_close(idx, AccessShareLock);
-    table_close(heap, AccessShareLock);
+    probe_end(&p);
     return found;
 }
 
 int probe_order_items(Datum store, const Column *order_ids, Column *tids_out) {
-    const Oid ns = get_namespace_oid("public", false);
-    const Oid relid = get_relname_relid("order_items", ns);
-    const Oid idxid = get_relname_relid("order_items_order_id_hash", ns);
-    if (!OidIsValid(relid) || !OidIsValid(idxid)) return -1;
-    const AttrNumber store_att = get_attnum(relid, "store_id"), order_att = get_attnum(relid, "order_id");
-    Relation heap = table_open(relid, AccessShareLock);
-    Relation idx = index_open(idxid, AccessShareLock);
-    // What the next statement would see (this transaction's own rows included).
-    CommandCounterIncrement();
-    Snapshot snap = RegisterSnapshot(GetTransactionSnapshot());
-    snap->curcid = GetCurrentCommandId(false);
-    IndexScanDesc scan = index_beginscan(heap, idx, snap, 1, 0);
-    TupleTableSlot *slot = table_slot_create(heap, nullptr);
+    IndexProbe p;
+    if (!probe_begin("order_items", "order_items_order_id_hash", 1, &p)) return -1;
+    const AttrNumber store_att = get_attnum(RelationGetRelid(p.heap), "store_id");
+    const AttrNumber order_att = get_attnum(RelationGetRelid(p.heap), "order_id");
     int found = 0;
     for (int k = 0; k < order_ids->n; ++k) {
         if (order_ids->nulls[k]) continue;
         CHECK_FOR_INTERRUPTS();
         ScanKeyData key;
         ScanKeyInit(&key, 1, HTEqualStrategyNumber, F_UUID_EQ, order_ids->values[k]);
-        index_rescan(scan, &key, 1, nullptr, 0);
-        while (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+        index_rescan(p.scan, &key, 1, nullptr, 0);
+        while (index_getnext_slot(p.scan, ForwardScanDirection, p.slot)) {
             // A hash index is lossy (it holds hash codes): the order id is checked on the row.
             bool order_null, store_null;
-            const Datum o = slot_getattr(slot, order_att, &order_null);
+            const Datum o = slot_getattr(p.slot, order_att, &order_null);
             if (order_null || !DatumGetBool(DirectFunctionCall2(uuid_eq, o, order_ids->values[k]))) continue;
-            const Datum s = slot_getattr(slot, store_att, &store_null);
-            if (store_null || !DatumGetBool(DirectFunctionCall2(uuid_eq, s, store))) continue;  // another store's row
+            const Datum st = slot_getattr(p.slot, store_att, &store_null);
+            if (store_null || !DatumGetBool(DirectFunctionCall2(uuid_eq, st, store))) continue;  // another store's row
             auto *tid = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData)));
-            ItemPointerCopy(&slot->tts_tid, tid);
+            ItemPointerCopy(&p.slot->tts_tid, tid);
             column_push(tids_out, PointerGetDatum(tid), false);
             ++found;
         }
     }
-    ExecDropSingleTupleTableSlot(slot);
-    index_endscan(scan);
-    UnregisterSnapshot(snap);
-    index_close(idx, AccessShareLock);
-    table_close(heap, AccessShareLock);
+    probe_end(&p);
     return found;
 }
 
