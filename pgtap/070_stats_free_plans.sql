@@ -111,31 +111,25 @@ INSERT INTO stmts VALUES
 
 SELECT is(pg_temp.store_reads(stmt), '{}'::text[], name || ': a probe of the key at 0 rows') FROM stmts ORDER BY name;
 
--- The metrics' UPDATE, planned as extension/pg/ingest_spi.cpp (run_probing) plans it:
--- one TID probe per customer, whatever the table's size when the plan was made.
-CREATE FUNCTION pg_temp.write_metrics_plan() RETURNS text LANGUAGE sql
+-- The statements that write by TID, planned as extension/pg/ingest_spi.cpp
+-- (run_tid_probing) plans them: every scan but TID scans and every join but
+-- nested loops disabled; one TID probe per row, whatever the table's size when
+-- the plan was made. The plan, one line, spaces collapsed.
+CREATE FUNCTION pg_temp.tid_only_plan(stmt text) RETURNS text LANGUAGE sql
     SET enable_seqscan = off SET enable_bitmapscan = off SET enable_indexscan = off SET enable_indexonlyscan = off
     SET enable_hashjoin = off SET enable_mergejoin = off AS $$
-    SELECT string_agg(regexp_replace(btrim(p), '\s+', ' ', 'g'), ' / ') FROM (SELECT * FROM pg_temp.explain_lines(
-        $q$EXECUTE write_metrics('{"(0,1)"}', '{1}', '{1}', '{now}', '{now}')$q$)) e(p) $$;
-SELECT alike(pg_temp.write_metrics_plan(), '%Nested Loop / -> Function Scan on u / -> Tid Scan on customers c / TID Cond: (ctid = u.tid)%',
-             'metrics: the UPDATE of the customers whose metrics differ probes each one by TID at 0 rows');
--- The delete of an updated order's old line items by the TIDs probe_order_items read
--- (ingest_orders.cpp, run_tid_probing): a TID probe per item.
-CREATE FUNCTION pg_temp.delete_items_plan() RETURNS text LANGUAGE sql
-    SET enable_seqscan = off SET enable_bitmapscan = off SET enable_indexscan = off SET enable_indexonlyscan = off
-    SET enable_hashjoin = off SET enable_mergejoin = off AS $$
-    SELECT string_agg(regexp_replace(btrim(p), '\s+', ' ', 'g'), ' / ') FROM (SELECT * FROM pg_temp.explain_lines(
-        $q$EXECUTE delete_items_by_tid('{"(0,1)"}')$q$)) e(p) $$;
-SELECT is(pg_temp.delete_items_plan(), 'Delete on order_items / -> Tid Scan on order_items / TID Cond: (ctid = ANY ($1))',
-          'the old line items of updated orders: deleted by TID at 0 rows');
-CREATE FUNCTION pg_temp.set_links_plan() RETURNS text LANGUAGE sql
-    SET enable_seqscan = off SET enable_bitmapscan = off SET enable_indexscan = off SET enable_indexonlyscan = off
-    SET enable_hashjoin = off SET enable_mergejoin = off AS $$
-    SELECT string_agg(regexp_replace(btrim(p), '\s+', ' ', 'g'), ' / ') FROM (SELECT * FROM pg_temp.explain_lines(
-        $q$EXECUTE set_category_links('{"(0,1)"}', ARRAY[gen_random_uuid()])$q$)) e(p) $$;
-SELECT alike(pg_temp.set_links_plan(), '%Nested Loop / -> Function Scan on u / -> Tid Scan on categories c / TID Cond: (ctid = u.tid)%',
-             'categories: the parent links written by TID at 0 rows');
+    SELECT string_agg(regexp_replace(btrim(p), '\s+', ' ', 'g'), ' / ') FROM pg_temp.explain_lines(stmt) e(p) $$;
+CREATE TEMP TABLE tid_stmts (name text, stmt text, plan text);
+INSERT INTO tid_stmts VALUES
+    ('metrics: the UPDATE of the customers whose metrics differ',
+     $$EXECUTE write_metrics('{"(0,1)"}', '{1}', '{1}', '{now}', '{now}')$$,
+     '%Nested Loop / -> Function Scan on u / -> Tid Scan on customers c / TID Cond: (ctid = u.tid)%'),
+    ('the old line items of updated orders (the TIDs probe_order_items read)',
+     $$EXECUTE delete_items_by_tid('{"(0,1)"}')$$, 'Delete on order_items / -> Tid Scan on order_items / TID Cond: (ctid = ANY ($1))'),
+    ('categories: the parent links that differ, written',
+     $$EXECUTE set_category_links('{"(0,1)"}', ARRAY[gen_random_uuid()])$$,
+     '%Nested Loop / -> Function Scan on u / -> Tid Scan on categories c / TID Cond: (ctid = u.tid)%');
+SELECT alike(pg_temp.tid_only_plan(stmt), plan, name || ': a TID probe per row at 0 rows') FROM tid_stmts ORDER BY name;
 
 -- One store of 30,000 orders (90,000 items), 2,500 customers (500 guests), 600 products, 200 categories, 5,000 coupons;
 -- still never analysed.
@@ -160,12 +154,8 @@ SELECT is((SELECT array_agg(c.relname ORDER BY c.relname) FROM pg_class c
 SELECT is(pg_temp.store_reads(stmt), '{}'::text[], name || ': the plan made at 0 rows still probes the key at 30,000 orders')
   FROM stmts ORDER BY name;
 
-SELECT alike(pg_temp.write_metrics_plan(), '%Nested Loop / -> Function Scan on u / -> Tid Scan on customers c / TID Cond: (ctid = u.tid)%',
-             'metrics: the UPDATE of the customers whose metrics differ: the plan made at 0 rows still probes each one by TID at 30,000 orders');
-SELECT is(pg_temp.delete_items_plan(), 'Delete on order_items / -> Tid Scan on order_items / TID Cond: (ctid = ANY ($1))',
-          'the old line items of updated orders: the plan made at 0 rows still deletes by TID at 30,000 orders');
-SELECT alike(pg_temp.set_links_plan(), '%Nested Loop / -> Function Scan on u / -> Tid Scan on categories c / TID Cond: (ctid = u.tid)%',
-             'categories: the plan made at 0 rows still writes the parent links by TID at 30,000 orders');
+SELECT alike(pg_temp.tid_only_plan(stmt), plan, name || ': the plan made at 0 rows still probes each row by TID at 30,000 orders')
+  FROM tid_stmts ORDER BY name;
 
 SELECT * FROM finish();
 ROLLBACK;
