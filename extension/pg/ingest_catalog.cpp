@@ -16,7 +16,6 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
-#include "storage/itemptr.h"
 #include "utils/uuid.h"
 }
 
@@ -501,26 +500,12 @@ void link_category_parents(const Call *call, const Row *rows, int count) {
     }
     Datum v[3] = {call->store_id, column_array(&wc), column_array(&parent)};
     run(&categories_links_to_set, v, "   ");
-    const int n = static_cast<int>(SPI_processed);
-    if (n == 0) {
-        SPI_freetuptable(SPI_tuptable);
-        return;
-    }
-    Column tids, parents;
-    column_init(&tids, TIDOID, n);
-    column_init(&parents, UUIDOID, n);
-    for (int t = 0; t < n; ++t) {
-        HeapTuple tup = SPI_tuptable->vals[t];
-        bool tid_null, parent_null;
-        const Datum tid = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &tid_null);
-        const Datum p = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &parent_null);
-        auto *copy = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData)));
-        ItemPointerCopy(reinterpret_cast<ItemPointer>(DatumGetPointer(tid)), copy);
-        column_push(&tids, PointerGetDatum(copy), false);
-        column_push(&parents, parent_null ? (Datum)0 : copy_uuid(p), parent_null);
-    }
+    Column links[2];  // the child's TID, its parent's id (NULL: none)
+    static const Oid types[2] = {TIDOID, UUIDOID};
+    result_columns(links, types, 2);
     SPI_freetuptable(SPI_tuptable);
-    Datum w[2] = {column_array(&tids), column_array(&parents)};
+    if (links[0].n == 0) return;
+    Datum w[2] = {column_array(&links[0]), column_array(&links[1])};
     run_tid_probing(&categories_set_links, w, "  ");
 }
 

@@ -221,6 +221,12 @@ void column_init(Column *c, Oid elemtype, int cap);
 Datum random_uuids(int n);
 void column_push(Column *c, Datum v, bool isnull);
 Datum column_array(const Column *c);
+// The rows of the last SPI result, column k into cols[k] (initialised here with
+// types[k]; values copied into CurrentMemoryContext, so the result may be freed).
+void result_columns(Column *cols, const Oid *types, int ncols);
+// Whether function woo.<name>(types) exists: the library also serves databases
+// whose extension is older than the library (a catalog cache probe).
+bool woo_function_exists(const char *name, int nargs, const Oid *types);
 
 // After each chunk: the tables of the ingestion (referenced by foreign keys or
 // written) may have grown a lot since this backend's plans were made. Cached

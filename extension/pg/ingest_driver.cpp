@@ -16,6 +16,7 @@ extern "C" {
 namespace woo::pg::ingest {
 
 void read_stored(const Call *call, Statement *probe, Record *records, int n) {
+    if (n == 0) return;
     Column ids;
     column_init(&ids, INT4OID, n);
     for (int i = 0; i < n; ++i) {
@@ -37,7 +38,7 @@ void read_stored(const Call *call, Statement *probe, Record *records, int n) {
             else hi = mid;
         }
         Record *r = &records[lo];
-        if (n == 0 || r->wc_id != wc) continue;
+        if (r->wc_id != wc) continue;
         r->stored = true;
         r->stored_dm_null = null_dm;
         r->stored_dm = null_dm ? (Datum)0 : dm;  // timestamptz: by value

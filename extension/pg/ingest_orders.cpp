@@ -20,8 +20,6 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
-#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -332,8 +330,7 @@ Statement sync_refunds = {"SELECT woo._sync_order_refunds($1, $2, $3)", 3, {UUID
 // cache probe per chunk that has refunds to write.
 bool has_refund_rows() {
     static const Oid types[3] = {UUIDOID, UUIDARRAYOID, JSONBARRAYOID};
-    return OidIsValid(LookupFuncName(list_make2(makeString(pstrdup("woo")), makeString(pstrdup("_sync_order_refunds"))), 3,
-                                     types, true));
+    return woo_function_exists("_sync_order_refunds", 3, types);
 }
 
 // Looks up key -> uuid pairs returned by an ensure_* statement (int4 or text keys).

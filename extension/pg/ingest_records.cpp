@@ -309,7 +309,6 @@ Record *collect_records(const Call *call, Jsonb *payload, int *n_out, Counts *co
         }
         if (problem == nullptr) {
             fingerprint(call, rec, len, &buf, rec->fingerprint);
-            rec->stored = false;
             ++kept;
             continue;
         }

@@ -61,6 +61,24 @@ void column_init(Column *c, Oid elemtype, int cap) {
     c->nulls = static_cast<bool *>(palloc(sizeof(bool) * c->cap));
 }
 
+void result_columns(Column *cols, const Oid *types, int ncols) {
+    const int n = static_cast<int>(SPI_processed);
+    for (int k = 0; k < ncols; ++k) column_init(&cols[k], types[k], n);
+    for (int t = 0; t < n; ++t) {
+        HeapTuple tup = SPI_tuptable->vals[t];
+        for (int k = 0; k < ncols; ++k) {
+            bool isnull;
+            Datum d = SPI_getbinval(tup, SPI_tuptable->tupdesc, k + 1, &isnull);
+            if (!isnull && !cols[k].typbyval) d = datumCopy(d, false, cols[k].typlen);
+            column_push(&cols[k], d, isnull);
+        }
+    }
+}
+
+bool woo_function_exists(const char *name, int nargs, const Oid *types) {
+    return OidIsValid(LookupFuncName(list_make2(makeString(pstrdup("woo")), makeString(pstrdup(name))), nargs, types, true));
+}
+
 Datum random_uuids(int n) {
     auto *bytes = static_cast<unsigned char *>(palloc(sizeof(pg_uuid_t) * (n > 0 ? n : 1)));
     if (n > 0 && !pg_strong_random(bytes, sizeof(pg_uuid_t) * n))
@@ -294,10 +312,8 @@ int run_tid_probing(Statement *s, Datum *values, const char *nulls) {
 void recompute_affected(const Call *call, const Column *c) {
     if (c->n == 0) return;
     // The library also serves databases still at 1.2, which have no metrics.
-    Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
-    if (!OidIsValid(LookupFuncName(list_make2(makeString(pstrdup("woo")), makeString(pstrdup("recompute_customer_metrics"))),
-                                   2, argtypes, true)))
-        return;
+    static const Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
+    if (!woo_function_exists("recompute_customer_metrics", 2, argtypes)) return;
     Datum values[3] = {call->store_id, column_array(c), (Datum)0};
     run(&excluded_statuses, values, " ");
     bool excluded_null;
@@ -308,11 +324,8 @@ void recompute_affected(const Call *call, const Column *c) {
     // 1. locks; the ids locked (distinct, in order) are the ones recomputed
     run(&lock_customers, values, "  ");
     Column locked;
-    column_init(&locked, UUIDOID, static_cast<int>(SPI_processed));
-    for (uint64 t = 0; t < SPI_processed; ++t) {
-        bool isnull;
-        column_push(&locked, copy_uuid(SPI_getbinval(SPI_tuptable->vals[t], SPI_tuptable->tupdesc, 1, &isnull)), false);
-    }
+    static const Oid locked_type[1] = {UUIDOID};
+    result_columns(&locked, locked_type, 1);
     SPI_freetuptable(SPI_tuptable);
     if (locked.n == 0) return;
 
@@ -321,24 +334,11 @@ void recompute_affected(const Call *call, const Column *c) {
     values[2] = excluded;
     const char nulls[4] = {' ', ' ', excluded_null ? 'n' : ' ', '\0'};
     run(&changed_metrics, values, nulls);
-    const int n = static_cast<int>(SPI_processed);
-    if (n == 0) {
-        SPI_freetuptable(SPI_tuptable);
-        return;
-    }
     Column cols[5];
-    const Oid types[5] = {TIDOID, NUMERICOID, INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-    for (int k = 0; k < 5; ++k) column_init(&cols[k], types[k], n);
-    for (int t = 0; t < n; ++t) {
-        HeapTuple tup = SPI_tuptable->vals[t];
-        for (int k = 0; k < 5; ++k) {
-            bool isnull;
-            Datum d = SPI_getbinval(tup, SPI_tuptable->tupdesc, k + 1, &isnull);
-            if (!isnull && !cols[k].typbyval) d = datumCopy(d, false, cols[k].typlen);
-            column_push(&cols[k], d, isnull);
-        }
-    }
+    static const Oid types[5] = {TIDOID, NUMERICOID, INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+    result_columns(cols, types, 5);
     SPI_freetuptable(SPI_tuptable);
+    if (cols[0].n == 0) return;
 
     // 3. one UPDATE, a TID probe per row
     Datum w[5];
