@@ -19,7 +19,10 @@ extern "C" {
 
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "access/genam.h"
 #include "utils/jsonb.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
 }
 
 #include <cstdint>
@@ -236,6 +239,19 @@ bool woo_function_exists(const char *name, int nargs, const Oid *types);
 // that has doubled in blocks since the last time gets its relcache entry
 // invalidated, so everything touching it is re-planned at the current size.
 void replan_after_growth();
+
+// An index of a public table read directly (no plan), with what the next
+// statement would see: this transaction's own rows, and under READ COMMITTED a
+// new snapshot (rows another transaction committed while we waited for it).
+// probe_begin returns false when the table or the index does not exist.
+struct IndexProbe {
+    Relation heap, idx;
+    Snapshot snap;
+    IndexScanDesc scan;
+    TupleTableSlot *slot;
+};
+bool probe_begin(const char *table, const char *index, int nkeys, IndexProbe *p);
+void probe_end(IndexProbe *p);
 
 // Guests (customers without a WooCommerce id) of `store` by e-mail hash, probed in
 // the unique index customers_store_guest_email_key directly: no plan, so nothing

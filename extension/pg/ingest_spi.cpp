@@ -142,18 +142,6 @@ void replan_after_growth() {
 
 // ---- direct index probes ----------------------------------------------------------------
 
-namespace {
-
-// An index of a public table read directly (no plan), with what the next
-// statement would see: this transaction's own rows, and under READ COMMITTED a
-// new snapshot (rows another transaction committed while we waited for it).
-struct IndexProbe {
-    Relation heap, idx;
-    Snapshot snap;
-    IndexScanDesc scan;
-    TupleTableSlot *slot;
-};
-
 bool probe_begin(const char *table, const char *index, int nkeys, IndexProbe *p) {
     const Oid ns = get_namespace_oid("public", false);
     const Oid relid = get_relname_relid(table, ns);
@@ -177,7 +165,6 @@ void probe_end(IndexProbe *p) {
     table_close(p->heap, AccessShareLock);
 }
 
-}  // namespace
 
 int probe_guests(Datum store, const Column *hashes, char **keys_out, Datum *ids_out, bool first_only) {
     IndexProbe p;
