@@ -2,7 +2,7 @@
 -- widened policy, a widened grant, a new role attribute or a new woo.* function that nobody
 -- reviewed fails the suite. The attacks themselves are in 030 and 031.
 BEGIN;
-SELECT plan(539);
+SELECT plan(529);
 
 -- The tables under RLS with four policies: the ten seed tables in public and refunds (1.6);
 -- below, public.sales_daily (read-only), woo.ingest_rejects and woo.load_checkpoints.
@@ -176,13 +176,14 @@ SELECT functions_are('woo', ARRAY['_checkpoint', '_loaded_at_startup', 'ai_query
                                   'redact_emails', 'register_store', 'rotate_store_key', 'run_chart', 'save_chart',
                                   'start_conversation', 'sync_cursor', 'update_chart', 'verify_store_key',
                                   -- 1.6, issue 14
-                                  '_rebuild_sales_daily', '_sales_daily_add', '_sales_daily_items', '_sales_daily_orders',
-                                  '_sales_daily_refunds', '_sales_daily_stores', '_store_rules', '_sync_order_refunds', 'ai_context',
+                                  '_rebuild_sales_daily', '_sales_daily_stores', '_store_rules', '_sync_order_refunds', 'ai_context',
                                   'ai_context_jsonb', 'analytics_drift', 'expected_sales_daily', 'repair_analytics', 'store_day_rules',
-                                  'upsert_refunds'],
+                                  'upsert_refunds',
+                                  -- 1.7, issue 14
+                                  '_sales_daily_flush', '_sales_daily_trigger'],
                      'schema woo has exactly the reviewed functions');
-SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 62::bigint,
-          'schema woo has exactly 62 functions (two overloaded), all of them below');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'woo'::regnamespace), 60::bigint,
+          'schema woo has exactly 60 functions (two overloaded), all of them below');
 CREATE FUNCTION pg_temp.function_priv_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     f record;
@@ -241,11 +242,6 @@ BEGIN
         ('verify_store_key',           ARRAY['text', 'text'],                     true,  false, false),
         -- 1.6, issue 14 (the trigger functions and the rollup's writers: nobody)
         ('_rebuild_sales_daily',       ARRAY['uuid'],                             false, false, false),
-        ('_sales_daily_add',           ARRAY['uuid[]', 'date[]', 'integer[]', 'numeric[]', 'numeric[]', 'numeric[]', 'numeric[]', 'numeric[]', 'numeric[]'],
-                                                                                  false, false, false),
-        ('_sales_daily_items',         ARRAY[]::name[],                           false, false, false),
-        ('_sales_daily_orders',        ARRAY[]::name[],                           false, false, false),
-        ('_sales_daily_refunds',       ARRAY[]::name[],                           false, false, false),
         ('_sales_daily_stores',        ARRAY[]::name[],                           false, false, false),
         ('_store_rules',               ARRAY['uuid[]'],                           true,  false, false),
         ('_sync_order_refunds',        ARRAY['uuid', 'uuid[]', 'jsonb[]'],        true,  false, false),
@@ -255,7 +251,10 @@ BEGIN
         ('expected_sales_daily',       ARRAY['uuid'],                             true,  false, false),
         ('repair_analytics',           ARRAY['uuid'],                             true,  false, false),
         ('store_day_rules',            ARRAY[]::name[],                           true,  true,  false),
-        ('upsert_refunds',             ARRAY['uuid', 'integer', 'jsonb', 'boolean'], true, false, false)
+        ('upsert_refunds',             ARRAY['uuid', 'integer', 'jsonb', 'boolean'], true, false, false),
+        -- 1.7, issue 14 (the trigger: nobody; the flush: the ingestion's callers)
+        ('_sales_daily_flush',         ARRAY[]::name[],                           true,  false, false),
+        ('_sales_daily_trigger',       ARRAY[]::name[],                           false, false, false)
     ) v(fn, args, app, ai, owner) LOOP
         FOREACH r IN ARRAY ARRAY['woo_app', 'woo_ai', 'woo_owner', 'woo_onboarding', 'public'] LOOP
             want := CASE WHEN (r = 'woo_app' AND f.app) OR (r = 'woo_ai' AND f.ai) OR (r = 'woo_owner' AND f.owner)
@@ -270,17 +269,16 @@ SELECT * FROM pg_temp.function_priv_checks();
 SELECT results_eq(
     $$SELECT p.oid::regprocedure::text, array_to_string(p.proconfig, ',') COLLATE "default" FROM pg_proc p
        WHERE p.pronamespace = 'woo'::regnamespace AND p.prosecdef ORDER BY 1$$,
-    $$VALUES ('woo._sales_daily_items()', 'search_path=pg_catalog, pg_temp'),
-             ('woo._sales_daily_orders()', 'search_path=pg_catalog, pg_temp'),
-             ('woo._sales_daily_refunds()', 'search_path=pg_catalog, pg_temp'),
+    $$VALUES ('woo._sales_daily_flush()', 'search_path=pg_catalog, pg_temp'),
              ('woo._sales_daily_stores()', 'search_path=pg_catalog, pg_temp'),
+             ('woo._sales_daily_trigger()', 'search_path=pg_catalog, pg_temp'),
              ('woo.create_ai_login(uuid,name,text)', 'search_path=pg_catalog, pg_temp'),
              ('woo.purge_store(uuid)', 'search_path=pg_catalog, pg_temp'),
              ('woo.register_store(text,text,text,text,jsonb)', 'search_path=pg_catalog, pg_temp'),
              ('woo.repair_analytics(uuid)', 'search_path=pg_catalog, pg_temp'),
              ('woo.store_day_rules()', 'search_path=pg_catalog, pg_temp'),
              ('woo.verify_store_key(text,text)', 'search_path=pg_catalog, pg_temp')$$,
-    'the SECURITY DEFINER functions of schema woo are create_ai_login, purge_store, register_store, verify_store_key, the rollup''s four trigger functions, repair_analytics and store_day_rules, each with a fixed search_path');
+    'the SECURITY DEFINER functions of schema woo are create_ai_login, purge_store, register_store, verify_store_key, the rollup''s two trigger functions and its flush, repair_analytics and store_day_rules, each with a fixed search_path');
 
 -- Roles: none of ours can log in, is superuser or bypasses RLS; none is a member of another role.
 SELECT results_eq(

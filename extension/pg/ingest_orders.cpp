@@ -15,6 +15,7 @@
 #include "pg/ingest_common.hpp"
 #include "pg/ingest_catalog.hpp"
 #include "pg/ingest_orders.hpp"
+#include "pg/rollup.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -542,6 +543,8 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
     values[0] = store;
     for (int k = 0; k < 15; ++k) values[k + 1] = column_array(&c[k]);
     values[16] = random_uuids(c[0].n);  // the id of each order, used when it is new
+    // Steps 4-6 write the rollup's deltas once, at the end (rollup.hpp).
+    const bool batch = woo::pg::rollup::batch_begin();
     run(&upsert_orders, values, "                 ");
 
     // RETURNING: which orders were written (inserted or updated), with their ids.
@@ -626,6 +629,7 @@ void write_chunk(const Call *call, Order *orders, int n, Counts *counts, Column 
         run(&sync_refunds, v, "   ");
         SPI_freetuptable(SPI_tuptable);
     }
+    woo::pg::rollup::batch_end(batch);
 }
 
 // A chunk as write_chunk_guarded sees it (lenient mode retries record by record).

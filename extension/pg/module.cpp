@@ -1,4 +1,5 @@
 // Library entry points: the module magic block and _PG_init.
+#include "pg/rollup.hpp"
 #include "pg/stores.hpp"
 #include "pg/tenant.hpp"
 
@@ -17,4 +18,5 @@ void _PG_init(void) {
     woo::pg::define_store_gucs();
     woo::pg::define_tenant_gucs();  // last: it reserves the "woo" prefix
     woo::pg::install_hooks();
+    woo::pg::rollup::register_callbacks();
 }

@@ -10,5 +10,5 @@ SELECT 1 / has_table_privilege('woo_ai', 'public.metrics_daily', 'SELECT')::int;
 SELECT 1 / has_function_privilege('woo_app', 'woo.upsert_refunds(uuid, integer, jsonb, boolean)', 'EXECUTE')::int;
 SELECT 1 / has_function_privilege('woo_app', 'woo.ai_context()', 'EXECUTE')::int;
 SELECT 1 / (NOT has_function_privilege('woo_ai', 'woo.repair_analytics(uuid)', 'EXECUTE'))::int;
-SELECT 1 / (NOT has_function_privilege('woo_app', 'woo._sales_daily_orders()', 'EXECUTE'))::int;
+SELECT 1 / (NOT has_function_privilege('woo_app', 'woo._sales_daily_stores()', 'EXECUTE'))::int;
 -- ==== end issue 14 ====
