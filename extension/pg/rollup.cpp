@@ -130,13 +130,17 @@ DayEntry *day_entry(Deltas *d, const pg_uuid_t *store, DateADT day) {
     return e;
 }
 
-// e->v[m] += sign * value (value: numeric; may live in a tuple that goes away).
+// e->v[m] += sign * value (value: numeric; may live in a tuple that goes away). The
+// previous sum is freed: a statement of a million rows keeps one numeric per metric and day.
 void add(Deltas *d, DayEntry *e, Metric m, Datum value, int sign) {
     MemoryContext old = MemoryContextSwitchTo(d->cxt);
-    if (e->v[m] == (Datum)0)
+    const Datum prev = e->v[m];
+    if (prev == (Datum)0) {
         e->v[m] = sign < 0 ? DirectFunctionCall1(numeric_uminus, value) : datumCopy(value, false, -1);
-    else
-        e->v[m] = DirectFunctionCall2(sign < 0 ? numeric_sub : numeric_add, e->v[m], value);
+    } else {
+        e->v[m] = DirectFunctionCall2(sign < 0 ? numeric_sub : numeric_add, prev, value);
+        pfree(DatumGetPointer(prev));
+    }
     MemoryContextSwitchTo(old);
 }
 
