@@ -671,7 +671,8 @@ Statement flush = {"SELECT woo._sales_daily_flush()", 0, {}, nullptr};
 namespace woo::pg::rollup {
 
 bool batch_begin() {
-    if (batch != nullptr || !woo_function_exists("_sales_daily_flush", 0, nullptr)) return false;
+    static const Oid no_args[1] = {InvalidOid};
+    if (batch != nullptr || !woo_function_exists("_sales_daily_flush", 0, no_args)) return false;
     batch = deltas_create(TopTransactionContext);
     return true;
 }
