@@ -2,10 +2,12 @@
 -- of woo.upsert_orders (orders, line items, refunds) writes public.sales_daily with one
 -- statement; the batch is discarded with a rolled-back (sub)transaction (a lenient
 -- retry, ROLLBACK TO SAVEPOINT, a caught error); a store whose day rules change during
--- a write is rebuilt right; the flush is harmless to call; the trigger refuses events it
--- was not written for. Every case ends with the rollup equal to the raw tables.
+-- a write is rebuilt right; the flush is harmless to call, also from a trigger on
+-- sales_daily; the trigger refuses events and tables it was not written for; a NULL among
+-- the excluded statuses means what it means in SQL. Every case ends with the rollup equal
+-- to the raw tables.
 BEGIN;
-SELECT plan(20);
+SELECT plan(24);
 
 INSERT INTO public.stores (id, store_url, api_key_hash, settings) VALUES
     ('f1000000-0000-4000-8000-000000000001', 'https://batch-one.example', 'x', '{"timezone": "Europe/Berlin"}');
@@ -118,6 +120,35 @@ SELECT throws_ok($$INSERT INTO public.refunds (store_id, order_id, wc_refund_id,
                    SELECT store_id, id, 77, 1.00, now() FROM public.orders WHERE wc_order_id = 301$$,
                  '39P01', NULL, 'the trigger refuses a per-row INSERT (it reads transition tables)');
 DROP TRIGGER zz_wrong ON public.refunds;
+-- On a table it does not name (it writes as its owner: a copy of refunds would add rows to a store's rollup).
+CREATE TABLE public.refunds_copy (LIKE public.refunds);
+CREATE TRIGGER zz_copy AFTER INSERT ON public.refunds_copy REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION woo._sales_daily_trigger('refunds');
+SELECT throws_ok($$INSERT INTO public.refunds_copy (id, store_id, order_id, wc_refund_id, amount, date_created, date_exact)
+                   SELECT gen_random_uuid(), store_id, id, 78, 1000.00, now(), true FROM public.orders WHERE wc_order_id = 301$$,
+                 '39P01', NULL, 'the trigger refuses a table other than the one its argument names');
+DROP TABLE public.refunds_copy;
+
+-- 5. Review findings -----------------------------------------------------------------------------
+-- A NULL among the excluded statuses: as in SQL (status <> ALL (list) is NULL), no order counts,
+-- in the C trigger as in the rebuild and woo.expected_sales_daily.
+UPDATE public.stores SET settings = settings || '{"excluded_statuses": ["pending", null]}'
+ WHERE id = 'f1000000-0000-4000-8000-000000000001';
+SELECT woo.upsert_orders('f1000000-0000-4000-8000-000000000001', pg_temp.orders(701, 10));
+SELECT is(pg_temp.drift(), 0, 'a NULL in excluded_statuses: the trigger agrees with the raw tables (nothing counts)');
+UPDATE public.stores SET settings = settings - 'excluded_statuses' WHERE id = 'f1000000-0000-4000-8000-000000000001';
+-- A trigger on sales_daily that calls the flush while the batch is written (and writes orders).
+CREATE FUNCTION pg_temp.flush_again() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM woo._sales_daily_flush();
+    UPDATE public.orders SET status = 'on-hold' WHERE wc_order_id = 301 AND status <> 'on-hold';
+    RETURN NULL;
+END $$;
+CREATE TRIGGER zz_flush_again AFTER INSERT ON public.sales_daily FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.flush_again();
+SELECT lives_ok($$SELECT woo.upsert_orders('f1000000-0000-4000-8000-000000000001', pg_temp.orders(801, 10))$$,
+                'a flush called again from a trigger on sales_daily while the batch is written: no second write of it');
+DROP TRIGGER zz_flush_again ON public.sales_daily;
+SELECT is(pg_temp.drift(), 0, 'and the order that trigger moved is counted once, on its new status');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -36,6 +36,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
@@ -133,6 +134,7 @@ DayEntry *day_entry(Deltas *d, const pg_uuid_t *store, DateADT day) {
 // e->v[m] += sign * value (value: numeric; may live in a tuple that goes away). The
 // previous sum is freed: a statement of a million rows keeps one numeric per metric and day.
 void add(Deltas *d, DayEntry *e, Metric m, Datum value, int sign) {
+    value = PointerGetDatum(PG_DETOAST_DATUM(value));  // (a short-header value: its copy in the firing's memory)
     MemoryContext old = MemoryContextSwitchTo(d->cxt);
     const Datum prev = e->v[m];
     if (prev == (Datum)0) {
@@ -158,7 +160,7 @@ Statement store_rules = {"SELECT r.store_id, r.time_zone, r.excluded FROM woo._s
 // Makes sure d holds the rules of `stores` (n, may repeat): the missing ones are
 // locked (shared side, in store order) and then read, in one statement.
 void ensure_rules(Deltas *d, const pg_uuid_t *stores, int n) {
-    auto *missing = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t) * (n > 0 ? n : 1)));
+    auto *missing = static_cast<pg_uuid_t *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(pg_uuid_t) * (n > 0 ? n : 1)));
     int m = 0;
     for (int i = 0; i < n; ++i) {
         if (hash_search(d->rules, &stores[i], HASH_FIND, nullptr) != nullptr) continue;
@@ -208,16 +210,19 @@ const Rules *rules_of(Deltas *d, const pg_uuid_t *store) {
     return static_cast<const Rules *>(hash_search(d->rules, store, HASH_FIND, nullptr));
 }
 
-// status::text <> ALL (excluded): the order counts.
+// status::text <> ALL (excluded) is true: the order counts. As in SQL, a NULL in the
+// list makes the test NULL when nothing else matches, and the order does not count.
 bool counts(const Rules *r, Datum status) {
     text *s = DatumGetTextPP(status);
     const int len = VARSIZE_ANY_EXHDR(s);
+    bool any_null = false;
     for (int k = 0; k < r->n_excluded; ++k) {
         const text *e = r->excluded[k];
-        if (e != nullptr && static_cast<int>(VARSIZE_ANY_EXHDR(e)) == len && std::memcmp(VARDATA_ANY(e), VARDATA_ANY(s), len) == 0)
+        if (e == nullptr) any_null = true;
+        else if (static_cast<int>(VARSIZE_ANY_EXHDR(e)) == len && std::memcmp(VARDATA_ANY(e), VARDATA_ANY(s), len) == 0)
             return false;
     }
-    return true;
+    return !any_null;
 }
 
 // (ts AT TIME ZONE tz)::date
@@ -506,8 +511,9 @@ void orders_rows(Deltas *d, TriggerData *td) {
     const bool update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
     const int64 n_new = tuplestore_tuple_count(td->tg_newtable);
     if (n_new == 0) return;  // an upsert fires its INSERT and UPDATE triggers, one of them often empty
-    auto *news = static_cast<OrderState *>(palloc(sizeof(OrderState) * n_new));
-    auto *olds = update ? static_cast<OrderState *>(palloc(sizeof(OrderState) * n_new)) : nullptr;
+    auto *news = static_cast<OrderState *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(OrderState) * n_new));
+    auto *olds = update ? static_cast<OrderState *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(OrderState) * n_new))
+                        : nullptr;
     int n = 0;
     TransitionScan s;
     scan_begin(&s, td->tg_newtable, desc);
@@ -519,7 +525,7 @@ void orders_rows(Deltas *d, TriggerData *td) {
         while (n_old < n_new && scan_next(&s)) read_order(s.slot, cols, &olds[n_old++]);
         scan_end(&s);
     }
-    auto *stores = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t) * (n + n_old)));
+    auto *stores = static_cast<pg_uuid_t *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(pg_uuid_t) * (n + n_old)));
     for (int i = 0; i < n; ++i) stores[i] = news[i].store;
     for (int i = 0; i < n_old; ++i) stores[n + i] = olds[i].store;
     ensure_rules(d, stores, n + n_old);
@@ -601,13 +607,13 @@ void child_rows(Deltas *d, TriggerData *td, bool refunds) {
     const bool ins = TRIGGER_FIRED_BY_INSERT(td->tg_event), del = TRIGGER_FIRED_BY_DELETE(td->tg_event);
     const int64 total = (ins ? 0 : tuplestore_tuple_count(td->tg_oldtable)) + (del ? 0 : tuplestore_tuple_count(td->tg_newtable));
     if (total == 0) return;
-    auto *ch = static_cast<Change *>(palloc(sizeof(Change) * total));
+    auto *ch = static_cast<Change *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Change) * total));
     int n = 0;
     if (!ins) n = collect(td->tg_oldtable, desc, -1, refunds, ch, n);
     if (!del) n = collect(td->tg_newtable, desc, 1, refunds, ch, n);
     if (n == 0) return;
     qsort(ch, n, sizeof(Change), change_order);  // each order probed once
-    auto *stores = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t) * n));
+    auto *stores = static_cast<pg_uuid_t *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(pg_uuid_t) * n));
     for (int i = 0; i < n; ++i) stores[i] = ch[i].store;
     ensure_rules(d, stores, n);
     Probes probes;
@@ -704,13 +710,19 @@ WOO_FUNCTION(woo_sales_daily_trigger) {
     // orders: BEFORE DELETE per row, or AFTER INSERT / UPDATE per statement with a
     // NEW TABLE (and an OLD TABLE for UPDATE); order_items and refunds: AFTER per
     // statement with the transition tables of their event.
+    // Attached to the table it names, in schema public (it writes as its owner: on any
+    // other table it would add that table's rows to a store's rollup).
+    const Oid public_ns = get_namespace_oid("public", false);
+    const bool own_table = RelationGetRelid(td->tg_relation) == get_relname_relid(table, public_ns) &&
+                           (is_orders || std::strcmp(table, "order_items") == 0 || std::strcmp(table, "refunds") == 0);
     const bool supported =
-        row ? is_orders && del && TRIGGER_FIRED_BEFORE(td->tg_event)
-            : TRIGGER_FIRED_AFTER(td->tg_event) && !(is_orders && del) && (del || td->tg_newtable != nullptr) &&
-                  (ins || td->tg_oldtable != nullptr);
+        own_table && (row ? is_orders && del && TRIGGER_FIRED_BEFORE(td->tg_event)
+                          : TRIGGER_FIRED_AFTER(td->tg_event) && !(is_orders && del) &&
+                                (del || td->tg_newtable != nullptr) && (ins || td->tg_oldtable != nullptr));
     if (!supported)
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("woo._sales_daily_trigger: fired in a way it does not support on %s", table)));
+                        errmsg("woo._sales_daily_trigger(%s): fired in a way it does not support on %s", table,
+                               RelationGetRelationName(td->tg_relation))));
     // In the batch of the current write when there is one at this level; else its own.
     Deltas *d = batch != nullptr && batch->nest_level == GetCurrentTransactionNestLevel() ? batch
                                                                                           : deltas_create(CurrentMemoryContext);
@@ -737,9 +749,11 @@ WOO_FUNCTION(woo_sales_daily_flush) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_TRANSACTION_STATE),
                         errmsg("woo._sales_daily_flush: the open sales_daily batch belongs to another subtransaction level"),
                         errhint("Store settings cannot change inside a subtransaction of a woo.upsert_orders call.")));
+    // Closed before it is written: a trigger on sales_daily that writes orders, or calls
+    // the flush, meets no batch (its deltas are written at once; its flush does nothing).
     Deltas *b = batch;
-    write_deltas(b);
     batch = nullptr;
+    write_deltas(b);
     MemoryContextDelete(b->cxt);
     PG_RETURN_VOID();
 }
