@@ -252,6 +252,11 @@ struct IndexProbe {
 };
 bool probe_begin(const char *table, const char *index, int nkeys, IndexProbe *p);
 void probe_end(IndexProbe *p);
+// A probe (opened with nkeys 1) of a uuid key in the index's first column, hash or
+// btree: probe_uuid starts it; probe_uuid_next moves p->slot to the next row whose
+// column key_att equals key (a hash index is lossy: the key is checked on the row).
+void probe_uuid(IndexProbe *p, Datum key);
+bool probe_uuid_next(IndexProbe *p, AttrNumber key_att, Datum key);
 
 // Guests (customers without a WooCommerce id) of `store` by e-mail hash, probed in
 // the unique index customers_store_guest_email_key directly: no plan, so nothing

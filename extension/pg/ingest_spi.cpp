@@ -33,6 +33,7 @@ extern "C" {
 #include "utils/rel.h"
 #include "utils/lsyscache.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "utils/memutils.h"
 #include "access/xact.h"
 #include "utils/resowner.h"
@@ -165,6 +166,23 @@ void probe_end(IndexProbe *p) {
     table_close(p->heap, AccessShareLock);
 }
 
+void probe_uuid(IndexProbe *p, Datum key) {
+    CHECK_FOR_INTERRUPTS();
+    ScanKeyData k;
+    ScanKeyInit(&k, 1, p->idx->rd_rel->relam == HASH_AM_OID ? HTEqualStrategyNumber : BTEqualStrategyNumber, F_UUID_EQ,
+                key);
+    index_rescan(p->scan, &k, 1, nullptr, 0);
+}
+
+bool probe_uuid_next(IndexProbe *p, AttrNumber key_att, Datum key) {
+    while (index_getnext_slot(p->scan, ForwardScanDirection, p->slot)) {
+        bool isnull;
+        const Datum v = slot_getattr(p->slot, key_att, &isnull);
+        if (!isnull && std::memcmp(DatumGetUUIDP(v), DatumGetUUIDP(key), sizeof(pg_uuid_t)) == 0) return true;
+    }
+    return false;
+}
+
 
 int probe_guests(Datum store, const Column *hashes, char **keys_out, Datum *ids_out, bool first_only) {
     IndexProbe p;
@@ -201,15 +219,9 @@ int probe_order_items(Datum store, const Column *order_ids, Column *tids_out) {
     int found = 0;
     for (int k = 0; k < order_ids->n; ++k) {
         if (order_ids->nulls[k]) continue;
-        CHECK_FOR_INTERRUPTS();
-        ScanKeyData key;
-        ScanKeyInit(&key, 1, HTEqualStrategyNumber, F_UUID_EQ, order_ids->values[k]);
-        index_rescan(p.scan, &key, 1, nullptr, 0);
-        while (index_getnext_slot(p.scan, ForwardScanDirection, p.slot)) {
-            // A hash index is lossy (it holds hash codes): the order id is checked on the row.
-            bool order_null, store_null;
-            const Datum o = slot_getattr(p.slot, order_att, &order_null);
-            if (order_null || !DatumGetBool(DirectFunctionCall2(uuid_eq, o, order_ids->values[k]))) continue;
+        probe_uuid(&p, order_ids->values[k]);
+        while (probe_uuid_next(&p, order_att, order_ids->values[k])) {
+            bool store_null;
             const Datum st = slot_getattr(p.slot, store_att, &store_null);
             if (store_null || !DatumGetBool(DirectFunctionCall2(uuid_eq, st, store))) continue;  // another store's row
             auto *tid = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData)));

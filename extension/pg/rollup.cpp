@@ -32,12 +32,9 @@
 #include "pg/rollup.hpp"
 
 extern "C" {
-#include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/stratnum.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_am.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -48,7 +45,6 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datum.h"
-#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -210,17 +206,19 @@ const Rules *rules_of(Deltas *d, const pg_uuid_t *store) {
     return static_cast<const Rules *>(hash_search(d->rules, store, HASH_FIND, nullptr));
 }
 
+// Two texts of the same bytes (the database's collation is deterministic).
+bool same_text(const text *x, const text *y) {
+    return VARSIZE_ANY_EXHDR(x) == VARSIZE_ANY_EXHDR(y) && std::memcmp(VARDATA_ANY(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(x)) == 0;
+}
+
 // status::text <> ALL (excluded) is true: the order counts. As in SQL, a NULL in the
 // list makes the test NULL when nothing else matches, and the order does not count.
 bool counts(const Rules *r, Datum status) {
-    text *s = DatumGetTextPP(status);
-    const int len = VARSIZE_ANY_EXHDR(s);
+    const text *s = DatumGetTextPP(status);
     bool any_null = false;
     for (int k = 0; k < r->n_excluded; ++k) {
-        const text *e = r->excluded[k];
-        if (e == nullptr) any_null = true;
-        else if (static_cast<int>(VARSIZE_ANY_EXHDR(e)) == len && std::memcmp(VARDATA_ANY(e), VARDATA_ANY(s), len) == 0)
-            return false;
+        if (r->excluded[k] == nullptr) any_null = true;
+        else if (same_text(r->excluded[k], s)) return false;
     }
     return !any_null;
 }
@@ -318,22 +316,20 @@ bool scan_next(TransitionScan *s) {
 }
 void scan_end(TransitionScan *s) { ExecDropSingleTupleTableSlot(s->slot); }
 
-AttrNumber att(TupleDesc desc, const char *name) {
-    for (int i = 0; i < desc->natts; ++i) {
-        Form_pg_attribute a = TupleDescAttr(desc, i);
-        if (!a->attisdropped && std::strcmp(NameStr(a->attname), name) == 0) return static_cast<AttrNumber>(i + 1);
-    }
-    elog(ERROR, "sales_daily trigger: column %s not found", name);
-    return InvalidAttrNumber;
+// A column of rel the rollup reads (its transition tables have rel's descriptor).
+AttrNumber att(Relation rel, const char *name) {
+    const AttrNumber a = get_attnum(RelationGetRelid(rel), name);
+    if (a == InvalidAttrNumber) elog(ERROR, "sales_daily trigger: column %s.%s not found", RelationGetRelationName(rel), name);
+    return a;
 }
 
 // The columns of an order that the rollup reads.
 struct OrderCols {
     AttrNumber id, store, created, status, total, tax, shipping, discount;
 };
-OrderCols order_cols(TupleDesc d) {
-    return OrderCols{att(d, "id"),    att(d, "store_id"), att(d, "date_created"),   att(d, "status"),
-                     att(d, "total"), att(d, "tax_total"), att(d, "shipping_total"), att(d, "discount_total")};
+OrderCols order_cols(Relation r) {
+    return OrderCols{att(r, "id"),    att(r, "store_id"), att(r, "date_created"),   att(r, "status"),
+                     att(r, "total"), att(r, "tax_total"), att(r, "shipping_total"), att(r, "discount_total")};
 }
 
 // An order's state, as the rollup sees it (pointers into a slot or a copy).
@@ -361,14 +357,10 @@ bool numeric_same(Datum a, bool a_null, Datum b, bool b_null) {
     if (a_null || b_null) return a_null == b_null;
     return DatumGetBool(DirectFunctionCall2(numeric_eq, a, b));
 }
-bool text_same(Datum a, Datum b) {
-    text *x = DatumGetTextPP(a), *y = DatumGetTextPP(b);
-    return VARSIZE_ANY_EXHDR(x) == VARSIZE_ANY_EXHDR(y) && std::memcmp(VARDATA_ANY(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(x)) == 0;
-}
 // (store_id, date_created, status, total, tax_total, shipping_total, discount_total) IS NOT DISTINCT
 bool order_same(const OrderState &a, const OrderState &b) {
     return std::memcmp(&a.store, &b.store, sizeof(pg_uuid_t)) == 0 &&
-           DatumGetTimestampTz(a.created) == DatumGetTimestampTz(b.created) && text_same(a.status, b.status) &&
+           DatumGetTimestampTz(a.created) == DatumGetTimestampTz(b.created) && same_text(DatumGetTextPP(a.status), DatumGetTextPP(b.status)) &&
            numeric_same(a.total, false, b.total, false) && numeric_same(a.tax, a.tax_null, b.tax, b.tax_null) &&
            numeric_same(a.shipping, a.shipping_null, b.shipping, b.shipping_null) &&
            numeric_same(a.discount, a.discount_null, b.discount, b.discount_null);
@@ -408,52 +400,38 @@ void open_probe(IndexProbe *probe, bool *open, const char *table, const char *in
     *open = true;
 }
 
-// Runs the probe for key in index column 1 (hash or btree equality on uuid);
-// calls f(slot) for each row whose `key_att` equals key (hash indexes are lossy).
-template <typename F>
-void probe_uuid(IndexProbe *p, AttrNumber key_att, const pg_uuid_t *key, F &&f) {
-    ScanKeyData k;
-    const bool hash = p->idx->rd_rel->relam == HASH_AM_OID;
-    ScanKeyInit(&k, 1, hash ? HTEqualStrategyNumber : BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(key));
-    index_rescan(p->scan, &k, 1, nullptr, 0);
-    while (index_getnext_slot(p->scan, ForwardScanDirection, p->slot)) {
-        bool isnull;
-        const Datum v = slot_getattr(p->slot, key_att, &isnull);
-        if (isnull || std::memcmp(DatumGetUUIDP(v), key, sizeof(pg_uuid_t)) != 0) continue;
-        f(p->slot);
-    }
-}
-
 // What the order's stored line items and refunds add, sign * each, on the order's
 // day (items) and each refund's own day, in the order's store (rules r).
 void add_items_and_refunds(Deltas *d, Probes *p, const pg_uuid_t *order, const pg_uuid_t *store, const Rules *r,
                            DateADT day, int sign) {
     open_probe(&p->items, &p->items_open, "order_items", "order_items_order_id_hash");
     if (p->item_order == InvalidAttrNumber) {
-        p->item_order = att(RelationGetDescr(p->items.heap), "order_id");
-        p->item_qty = att(RelationGetDescr(p->items.heap), "quantity");
+        p->item_order = att(p->items.heap, "order_id");
+        p->item_qty = att(p->items.heap, "quantity");
     }
     DayEntry *e = nullptr;
-    probe_uuid(&p->items, p->item_order, order, [&](TupleTableSlot *slot) {
+    probe_uuid(&p->items, UUIDPGetDatum(order));
+    while (probe_uuid_next(&p->items, p->item_order, UUIDPGetDatum(order))) {
         bool isnull;
-        const Datum q = slot_getattr(slot, p->item_qty, &isnull);
-        if (isnull) return;
+        const Datum q = slot_getattr(p->items.slot, p->item_qty, &isnull);
+        if (isnull) continue;
         if (e == nullptr) e = day_entry(d, store, day);
         add(d, e, kItems, q, sign);
-    });
+    }
     open_probe(&p->refunds, &p->refunds_open, "refunds", "refunds_order_id_hash");
     if (p->refund_order == InvalidAttrNumber) {
-        p->refund_order = att(RelationGetDescr(p->refunds.heap), "order_id");
-        p->refund_created = att(RelationGetDescr(p->refunds.heap), "date_created");
-        p->refund_amount = att(RelationGetDescr(p->refunds.heap), "amount");
+        p->refund_order = att(p->refunds.heap, "order_id");
+        p->refund_created = att(p->refunds.heap, "date_created");
+        p->refund_amount = att(p->refunds.heap, "amount");
     }
-    probe_uuid(&p->refunds, p->refund_order, order, [&](TupleTableSlot *slot) {
+    probe_uuid(&p->refunds, UUIDPGetDatum(order));
+    while (probe_uuid_next(&p->refunds, p->refund_order, UUIDPGetDatum(order))) {
         bool null_created, null_amount;
-        const Datum created = slot_getattr(slot, p->refund_created, &null_created);
-        const Datum amount = slot_getattr(slot, p->refund_amount, &null_amount);
-        if (null_created || null_amount) return;
+        const Datum created = slot_getattr(p->refunds.slot, p->refund_created, &null_created);
+        const Datum amount = slot_getattr(p->refunds.slot, p->refund_amount, &null_amount);
+        if (null_created || null_amount) continue;
         add(d, day_entry(d, store, local_day(r, created)), kRefunds, amount, sign);
-    });
+    }
 }
 
 // The stored order `id`: its store, date and status (false: no such order).
@@ -465,21 +443,19 @@ struct OrderRef {
 bool find_order(Probes *p, const pg_uuid_t *id, OrderRef *out) {
     open_probe(&p->orders, &p->orders_open, "orders", "orders_pkey");
     if (p->order_id == InvalidAttrNumber) {
-        TupleDesc desc = RelationGetDescr(p->orders.heap);
-        p->order_id = att(desc, "id");
-        p->order_store = att(desc, "store_id");
-        p->order_created = att(desc, "date_created");
-        p->order_status = att(desc, "status");
+        p->order_id = att(p->orders.heap, "id");
+        p->order_store = att(p->orders.heap, "store_id");
+        p->order_created = att(p->orders.heap, "date_created");
+        p->order_status = att(p->orders.heap, "status");
     }
-    bool found = false;
-    probe_uuid(&p->orders, p->order_id, id, [&](TupleTableSlot *slot) {
-        bool isnull;
-        std::memcpy(&out->store, DatumGetUUIDP(slot_getattr(slot, p->order_store, &isnull)), sizeof(pg_uuid_t));
-        out->created = DatumGetTimestampTz(slot_getattr(slot, p->order_created, &isnull));
-        out->status = PointerGetDatum(PG_DETOAST_DATUM_COPY(slot_getattr(slot, p->order_status, &isnull)));
-        found = true;
-    });
-    return found;
+    probe_uuid(&p->orders, UUIDPGetDatum(id));
+    if (!probe_uuid_next(&p->orders, p->order_id, UUIDPGetDatum(id))) return false;  // (unique: one row at most)
+    TupleTableSlot *slot = p->orders.slot;
+    bool isnull;
+    std::memcpy(&out->store, DatumGetUUIDP(slot_getattr(slot, p->order_store, &isnull)), sizeof(pg_uuid_t));
+    out->created = DatumGetTimestampTz(slot_getattr(slot, p->order_created, &isnull));
+    out->status = PointerGetDatum(PG_DETOAST_DATUM_COPY(slot_getattr(slot, p->order_status, &isnull)));
+    return true;
 }
 
 // ---- the three tables ------------------------------------------------------------------------
@@ -487,7 +463,7 @@ bool find_order(Probes *p, const pg_uuid_t *id, OrderRef *out) {
 void orders_rows(Deltas *d, TriggerData *td) {
     Relation rel = td->tg_relation;
     TupleDesc desc = RelationGetDescr(rel);
-    const OrderCols cols = order_cols(desc);
+    const OrderCols cols = order_cols(rel);
     Probes probes;
     std::memset(&probes, 0, sizeof(probes));
 
@@ -571,13 +547,13 @@ struct Change {
     int sign;
 };
 
-int collect(Tuplestorestate *ts, TupleDesc desc, int sign, bool refunds, Change *out, int at) {
+int collect(Tuplestorestate *ts, Relation rel, int sign, bool refunds, Change *out, int at) {
     if (ts == nullptr) return at;
-    const AttrNumber a_store = att(desc, "store_id"), a_order = att(desc, "order_id");
-    const AttrNumber a_amount = att(desc, refunds ? "amount" : "quantity");
-    const AttrNumber a_created = refunds ? att(desc, "date_created") : InvalidAttrNumber;
+    const AttrNumber a_store = att(rel, "store_id"), a_order = att(rel, "order_id");
+    const AttrNumber a_amount = att(rel, refunds ? "amount" : "quantity");
+    const AttrNumber a_created = refunds ? att(rel, "date_created") : InvalidAttrNumber;
     TransitionScan s;
-    scan_begin(&s, ts, desc);
+    scan_begin(&s, ts, RelationGetDescr(rel));
     while (scan_next(&s)) {
         bool null_store, null_order, null_amount, null_created = false;
         const Datum store = slot_getattr(s.slot, a_store, &null_store);
@@ -603,14 +579,13 @@ int change_order(const void *a, const void *b) {
 }
 
 void child_rows(Deltas *d, TriggerData *td, bool refunds) {
-    TupleDesc desc = RelationGetDescr(td->tg_relation);
     const bool ins = TRIGGER_FIRED_BY_INSERT(td->tg_event), del = TRIGGER_FIRED_BY_DELETE(td->tg_event);
     const int64 total = (ins ? 0 : tuplestore_tuple_count(td->tg_oldtable)) + (del ? 0 : tuplestore_tuple_count(td->tg_newtable));
     if (total == 0) return;
     auto *ch = static_cast<Change *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Change) * total));
     int n = 0;
-    if (!ins) n = collect(td->tg_oldtable, desc, -1, refunds, ch, n);
-    if (!del) n = collect(td->tg_newtable, desc, 1, refunds, ch, n);
+    if (!ins) n = collect(td->tg_oldtable, td->tg_relation, -1, refunds, ch, n);
+    if (!del) n = collect(td->tg_newtable, td->tg_relation, 1, refunds, ch, n);
     if (n == 0) return;
     qsort(ch, n, sizeof(Change), change_order);  // each order probed once
     auto *stores = static_cast<pg_uuid_t *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(pg_uuid_t) * n));
@@ -727,9 +702,7 @@ WOO_FUNCTION(woo_sales_daily_trigger) {
     Deltas *d = batch != nullptr && batch->nest_level == GetCurrentTransactionNestLevel() ? batch
                                                                                           : deltas_create(CurrentMemoryContext);
     if (is_orders) orders_rows(d, td);
-    else if (std::strcmp(table, "order_items") == 0) child_rows(d, td, false);
-    else if (std::strcmp(table, "refunds") == 0) child_rows(d, td, true);
-    else ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("woo._sales_daily_trigger: unknown table %s", table)));
+    else child_rows(d, td, std::strcmp(table, "refunds") == 0);  // (own_table: order_items or refunds)
     if (d != batch) {
         write_deltas(d);
         MemoryContextDelete(d->cxt);
